@@ -1,0 +1,42 @@
+"""nbgrader's configuration for this course (run nbgrader commands from the repository root).
+
+solutions/<assignment>/   the SOURCE: instructor notebooks with solutions and hidden tests
+assignments/<assignment>/ the RELEASE: student notebooks, made by `nbgrader generate_assignment`
+submitted/, autograded/, feedback/ and gradebook.db are made by nbgrader and are git-ignored.
+"""
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+c.CourseDirectory.course_id = "dl-course"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+
+# Student code runs with a per-cell time limit, so an infinite loop fails its cell instead of
+# hanging the grading. COURSE_CELL_TIMEOUT overrides it (the tests use a short one).
+c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "180"))
+c.Execute.interrupt_on_timeout = True
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+
+class ScrubHiddenTestTracebacks(NbGraderPreprocessor):
+    """In feedback, keep only 'ErrorName: message' of failures in cells that hold hidden tests.
+
+    A traceback quotes the failing line, which would reveal the hidden test to the student.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
+        return cell, resources
+
+
+# Feedback shows visible tests and their messages, never hidden-test source or tracebacks.
+c.GenerateFeedback.preprocessors = [GetGrades, ScrubHiddenTestTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
