@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.ticker import MaxNLocator
 import torch
 from matplotlib.figure import Figure
@@ -24,15 +25,15 @@ def _grid(count: int, ncols: int, cell: float = 1.3) -> tuple[Figure, list]:
     return figure, flat[:count]
 
 
-def _as_image(image: torch.Tensor) -> torch.Tensor:
-    """A (C, H, W) or (H, W) tensor as something imshow takes: (H, W) or (H, W, 3) scaled to [0, 1]."""
+def _as_image(image: torch.Tensor) -> np.ndarray:
+    """A (C, H, W) or (H, W) tensor as an array imshow takes: (H, W), or (H, W, 3) scaled to [0, 1]."""
     image = image.detach().float().cpu()
     if image.dim() == 3 and image.shape[0] == 1:
-        return image[0]
-    if image.dim() == 3:
+        image = image[0]
+    elif image.dim() == 3:
         image = image.permute(1, 2, 0)
-        return (image - image.min()) / (image.max() - image.min() + 1e-8)
-    return image
+        image = (image - image.min()) / (image.max() - image.min() + 1e-8)
+    return image.numpy()
 
 
 def show_images(images: torch.Tensor, titles: Sequence[str] | None = None, ncols: int = 8,
@@ -81,7 +82,7 @@ def show_filters(weight: torch.Tensor, ncols: int = 8, title: str = "First-layer
         if images.dim() == 4:
             ax.imshow(_as_image(images[index]))
         else:
-            ax.imshow(images[index], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.imshow(images[index].numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(str(index), fontsize=8)
     figure.suptitle(f"{title} (red positive, blue negative)" if images.dim() == 3 else title)
     figure.tight_layout()
@@ -93,7 +94,7 @@ def show_feature_maps(maps: torch.Tensor, ncols: int = 8, title: str = "Feature 
     maps = maps.detach().cpu()
     figure, axes = _grid(len(maps), ncols, cell=1.1)
     for index, ax in enumerate(axes):
-        ax.imshow(maps[index], cmap="viridis")
+        ax.imshow(maps[index].numpy(), cmap="viridis")
         ax.set_title(str(index), fontsize=8)
     figure.suptitle(title)
     figure.tight_layout()

@@ -1,0 +1,42 @@
+"""House rules for every committed notebook (nbval executes them; these check how they are committed)."""
+import json
+
+import nbformat
+import pytest
+
+from conftest import REPO
+
+NOTEBOOKS = sorted(REPO.glob("lectures/*.ipynb")) + sorted(REPO.glob("solutions/*/*.ipynb")) + sorted(REPO.glob("assignments/*/*.ipynb"))
+LECTURES = sorted(REPO.glob("lectures/*.ipynb"))
+
+
+def names(paths):
+    return [str(path.relative_to(REPO)) for path in paths]
+
+
+def test_the_convnets_lecture_exists():
+    assert (REPO / "lectures" / "03_convnets.ipynb") in LECTURES
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=names(NOTEBOOKS))
+def test_committed_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    dirty = [index for index, cell in enumerate(notebook.cells)
+             if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs; clear them (Edit -> Clear Outputs of All Cells) before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=names(NOTEBOOKS))
+def test_valid_with_a_python_kernel(path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata.get("kernelspec", {}).get("name") == "python3", "set the kernel to python3, or JupyterLab asks students to pick one"
+    json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=names(LECTURES))
+def test_lecture_seeds_prints_device_and_asks_utils_for_sizes(path):
+    source = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
+    assert "utils.set_seed(" in source, "set a seed so the lecture repeats"
+    assert "utils.get_device()" in source and "print(" in source, "pick and print the device"
+    assert "utils.pick(" in source, "ask utils for sizes so quick mode can shrink them"

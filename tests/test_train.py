@@ -1,0 +1,95 @@
+import math
+
+import torch
+from torch import nn
+
+import utils
+
+
+def separable_data(n=256, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 2, generator=generator)
+    y = (X[:, 0] + X[:, 1] > 0).long()
+    return X, y
+
+
+def make_model():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+
+
+def test_fit_learns_and_records_history(capsys):
+    X, y = separable_data()
+    model = make_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    loader = utils.TensorLoader(X, y, batch_size=32)
+    history = utils.fit(model, loader, optimizer, 5, val_loader=utils.TensorLoader(X, y, 64, shuffle=False), progress=False)
+    assert history["epoch"] == [1, 2, 3, 4, 5]
+    assert all(len(history[key]) == 5 for key in ("train_loss", "train_acc", "val_loss", "val_acc", "seconds"))
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert history["val_acc"][-1] > 0.95
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 5 and printed[-1].startswith("epoch 5/5  train_loss")
+
+
+def test_fit_without_classification_records_nan_accuracy():
+    X = torch.randn(64, 3)
+    y = X.sum(dim=1, keepdim=True)
+    model = nn.Linear(3, 1)
+    history = utils.fit(model, utils.TensorLoader(X, y, 16), torch.optim.SGD(model.parameters(), lr=0.1), 2,
+                        loss_fn=nn.functional.mse_loss, progress=False)
+    assert history["train_loss"][1] < history["train_loss"][0]
+    assert all(math.isnan(value) for value in history["train_acc"])
+
+
+def test_evaluate_matches_a_direct_computation():
+    X, y = separable_data(100)
+    model = make_model()
+    metrics = utils.evaluate(model, utils.TensorLoader(X, y, 7, shuffle=False))
+    with torch.no_grad():
+        outputs = model(X)
+    assert math.isclose(metrics["loss"], nn.functional.cross_entropy(outputs, y).item(), rel_tol=1e-5)
+    assert math.isclose(metrics["accuracy"], (outputs.argmax(1) == y).float().mean().item(), rel_tol=1e-6)
+    assert model.training, "evaluate should restore training mode"
+
+
+def test_checkpoint_round_trip(tmp_path):
+    model, other = make_model(), nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    optimizer = torch.optim.Adam(model.parameters())
+    model(torch.randn(4, 2)).sum().backward()
+    optimizer.step()
+    utils.save_checkpoint(tmp_path / "run" / "model.pt", model, optimizer, 3, {"epoch": [1, 2, 3]})
+    other_optimizer = torch.optim.Adam(other.parameters())
+    epoch, history = utils.load_checkpoint(tmp_path / "run" / "model.pt", other, other_optimizer)
+    assert epoch == 3 and history == {"epoch": [1, 2, 3]}
+    for a, b in zip(model.parameters(), other.parameters()):
+        assert torch.equal(a, b)
+    assert other_optimizer.state_dict()["state"], "optimizer state should be restored"
+
+
+def test_fit_resumes_from_a_checkpoint(tmp_path, capsys):
+    X, y = separable_data()
+    path = tmp_path / "model.pt"
+    model = make_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    utils.fit(model, utils.TensorLoader(X, y, 32), optimizer, 2, checkpoint_path=path, progress=False)
+    resumed = make_model()
+    history = utils.fit(resumed, utils.TensorLoader(X, y, 32), torch.optim.SGD(resumed.parameters(), lr=0.1), 3,
+                        checkpoint_path=path, progress=False)
+    output = capsys.readouterr().out
+    assert "Resumed from" in output and "after epoch 2" in output
+    assert history["epoch"] == [1, 2, 3]
+    assert output.count("epoch 3/3") == 1 and output.count("epoch 1/") == 1, "only epoch 3 should be trained again"
+
+
+def test_predict_matches_the_model_and_restores_mode():
+    model = make_model()
+    X = torch.randn(50, 2)
+    with torch.no_grad():
+        expected = model(X)
+    torch.testing.assert_close(utils.predict(model, X, batch_size=8), expected)
+    assert model.training
+
+
+def test_in_notebook_is_false_under_pytest():
+    assert utils.in_notebook() is False
