@@ -22,11 +22,11 @@ def in_notebook() -> bool:
 
 
 def _sums(outputs: torch.Tensor, y: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
-    """[summed loss, number correct (NaN unless classifying), number of examples] of one batch, on the device."""
+    """[summed loss, number correct (NaN unless classifying)] of one batch, left on the device (no sync)."""
     n = y.shape[0]
     is_classification = outputs.dim() == 2 and outputs.shape[0] == n and y.dim() == 1
     correct = (outputs.argmax(dim=1) == y).sum().float() if is_classification else loss.new_tensor(float("nan"))
-    return torch.stack([loss.detach().float() * n, correct, loss.new_tensor(float(n))])
+    return torch.stack([loss.detach().float() * n, correct])
 
 
 def evaluate(model: nn.Module, loader: Iterable, loss_fn: LossFn = nn.functional.cross_entropy,
@@ -35,14 +35,15 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: LossFn = nn.functional
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
-    totals = torch.zeros(3, device=device)
+    totals, count = torch.zeros(2, device=device), 0
     with torch.no_grad():
         for X, y in loader:
             X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
             outputs = model(X)
             totals += _sums(outputs, y, loss_fn(outputs, y))
+            count += y.shape[0]
     model.train(was_training)
-    loss_sum, correct, count = totals.tolist()
+    loss_sum, correct = totals.tolist()
     return {"loss": loss_sum / max(count, 1), "accuracy": correct / max(count, 1)}
 
 
@@ -115,7 +116,7 @@ def fit(model: nn.Module, train_loader: Iterable, optimizer: torch.optim.Optimiz
     for epoch in epochs:
         model.train()
         started = time.perf_counter()
-        totals = torch.zeros(3, device=device)
+        totals, count = torch.zeros(2, device=device), 0
         batches = tqdm(train_loader, desc=f"epoch {epoch + 1}", leave=False, disable=not progress)
         for step, (X, y) in enumerate(batches):
             X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
@@ -125,11 +126,12 @@ def fit(model: nn.Module, train_loader: Iterable, optimizer: torch.optim.Optimiz
             loss.backward()
             optimizer.step()
             totals += _sums(outputs, y, loss)
+            count += y.shape[0]
             if progress and step % log_every == 0:
-                batches.set_postfix(loss=f"{totals[0].item() / totals[2].item():.4f}")
+                batches.set_postfix(loss=f"{totals[0].item() / count:.4f}")
         if scheduler is not None:
             scheduler.step()
-        loss_sum, correct, count = totals.tolist()
+        loss_sum, correct = totals.tolist()
         history["epoch"].append(epoch + 1)
         history["train_loss"].append(loss_sum / count)
         history["train_acc"].append(correct / count)

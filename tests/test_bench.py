@@ -1,0 +1,54 @@
+"""Every benchmark runs in its tiny configuration and prints its figures (the figures themselves are not checked)."""
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from conftest import REPO
+
+
+def run(module: str, *arguments: str) -> str:
+    result = subprocess.run([sys.executable, "-m", module, *arguments], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "# device: cpu" in result.stdout, "every benchmark names its device"
+    return result.stdout
+
+
+def test_train_loop_overhead_prints_the_ratio():
+    assert "overhead of utils.fit:" in run("bench.train_loop_overhead", "--tiny", "--device", "cpu", "--repeats", "1")
+
+
+def test_batching_prints_speed_ups():
+    output = run("bench.batching", "--tiny", "--device", "cpu", "--repeats", "1")
+    assert output.count("speed-up x") == 2
+
+
+def test_time_to_accuracy_prints_both_recipes():
+    output = run("bench.mnist_time_to_accuracy", "--tiny", "--device", "cpu")
+    assert "slides: median time to" in output and "fast: median time to" in output
+
+
+def test_course_quick_mode_times_each_notebook(tmp_path):
+    notebook = new_notebook(cells=[new_markdown_cell("# tiny"), new_code_cell("import os\nassert os.environ['COURSE_QUICK'] == '1'")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(notebook, path)
+    output = run("bench.course_quick_mode", "--tiny", str(path))
+    assert "tiny.ipynb" in output and "total for 1 notebooks" in output
+
+
+@pytest.mark.slow
+def test_grading_times_each_submission(tmp_path):
+    source = tmp_path / "solutions" / "tiny"
+    source.mkdir(parents=True)
+    solution = new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION")
+    solution.metadata["nbgrader"] = {"grade": False, "grade_id": "double", "locked": False, "schema_version": 3, "solution": True, "task": False}
+    test = new_code_cell("assert double(2) == 4")
+    test.metadata["nbgrader"] = {"grade": True, "grade_id": "test_double", "locked": True, "points": 1, "schema_version": 3, "solution": False, "task": False}
+    notebook = new_notebook(cells=[solution, test])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, source / "tiny.ipynb")
+    output = run("bench.grading", "--tiny", "--solutions", str(tmp_path / "solutions"))
+    assert "tiny  (goal: at most 60 s)" in output
