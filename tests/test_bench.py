@@ -27,7 +27,7 @@ def test_batching_prints_speed_ups():
 
 def test_time_to_accuracy_prints_both_recipes():
     output = run("bench.mnist_time_to_accuracy", "--tiny", "--device", "cpu")
-    assert "slides: median time to" in output and "fast: median time to" in output
+    assert "slides: median time to" in output and "fast+bf16: median time to" in output
 
 
 def test_course_quick_mode_times_each_notebook(tmp_path):

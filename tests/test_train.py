@@ -93,3 +93,15 @@ def test_predict_matches_the_model_and_restores_mode():
 
 def test_in_notebook_is_false_under_pytest():
     assert utils.in_notebook() is False
+
+
+def test_fit_with_bf16_autocast_and_channels_last_still_learns():
+    torch.manual_seed(0)
+    X = torch.randn(128, 1, 8, 8)
+    y = (X.mean(dim=(1, 2, 3)) > 0).long()
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 2))
+    history = utils.fit(model, utils.TensorLoader(X, y, 32), torch.optim.Adam(model.parameters(), lr=1e-2), 8,
+                        progress=False, autocast_dtype=torch.bfloat16, channels_last=True)
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert model[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert model[0].weight.dtype == torch.float32, "autocast must keep the parameters in float32"

@@ -97,15 +97,18 @@ def _report(history: History, num_epochs: int, live_plot: bool, display_handle) 
 def fit(model: nn.Module, train_loader: Iterable, optimizer: torch.optim.Optimizer, num_epochs: int, *,
         loss_fn: LossFn = nn.functional.cross_entropy, val_loader: Iterable | None = None,
         device: torch.device | str | None = None, scheduler=None, checkpoint_path: str | Path | None = None,
-        live_plot: bool = False, progress: bool = True, log_every: int = 50) -> History:
+        live_plot: bool = False, progress: bool = True, log_every: int = 50,
+        autocast_dtype: torch.dtype | None = None, channels_last: bool = False) -> History:
     """Train for num_epochs and return the history: per-epoch train/val loss and accuracy, seconds.
 
     With checkpoint_path, training resumes from the checkpoint if it exists and saves one after each
     epoch. With live_plot, a notebook shows the curves as they grow; elsewhere one line per epoch.
     The loss is read from the device only every log_every steps, so the loop does not stall on it.
+    Speed options, off by default until bench/ has measured them on your device: autocast_dtype
+    (e.g. torch.bfloat16: mixed precision) and channels_last (NHWC memory layout for convnets).
     """
     device = torch.device(device) if device is not None else next(model.parameters()).device
-    model.to(device)
+    model.to(device, memory_format=torch.channels_last) if channels_last else model.to(device)
     history: History = {"epoch": [], "train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "seconds": []}
     start_epoch = 0
     if checkpoint_path is not None and Path(checkpoint_path).exists():
@@ -120,8 +123,11 @@ def fit(model: nn.Module, train_loader: Iterable, optimizer: torch.optim.Optimiz
         batches = tqdm(train_loader, desc=f"epoch {epoch + 1}", leave=False, disable=not progress)
         for step, (X, y) in enumerate(batches):
             X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
-            outputs = model(X)
-            loss = loss_fn(outputs, y)
+            if channels_last and X.dim() == 4:
+                X = X.contiguous(memory_format=torch.channels_last)
+            with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+                outputs = model(X)
+                loss = loss_fn(outputs, y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
