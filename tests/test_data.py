@@ -55,8 +55,8 @@ def test_missing_files_without_network_give_one_clear_message(monkeypatch, tmp_p
 
 def test_files_without_a_downloader_are_reported(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA_ROOT", str(tmp_path))
-    with pytest.raises(utils.DataError, match=r"tinyshakespeare/input.txt; no downloader is known"):
-        data.ensure_files(["tinyshakespeare/input.txt"])
+    with pytest.raises(utils.DataError, match=r"nosuchset/file.txt; no downloader is known"):
+        data.ensure_files(["nosuchset/file.txt"])
 
 
 def test_downloaded_files_are_loaded_and_md5_checked(monkeypatch, tmp_path):

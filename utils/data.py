@@ -74,7 +74,20 @@ def _download_torchvision(name: str, root: Path) -> None:
         dataset_class(str(root), train=train, download=True)
 
 
-DOWNLOADERS = {"MNIST": _download_torchvision, "FashionMNIST": _download_torchvision}
+TINYSHAKESPEARE_URL = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
+
+
+def _download_tinyshakespeare(name: str, root: Path) -> None:
+    """Download tiny-shakespeare from karpathy/char-rnn into root/tinyshakespeare/input.txt (needs a network)."""
+    from urllib.request import urlopen
+
+    (root / name).mkdir(parents=True, exist_ok=True)
+    with urlopen(TINYSHAKESPEARE_URL, timeout=30) as response:
+        (root / name / "input.txt").write_bytes(response.read())
+
+
+DOWNLOADERS = {"MNIST": _download_torchvision, "FashionMNIST": _download_torchvision,
+               "tinyshakespeare": _download_tinyshakespeare}
 
 
 def ensure_files(relative_paths: list[str]) -> list[Path]:
