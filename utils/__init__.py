@@ -7,13 +7,14 @@ from .data import DataError, TensorLoader, data_root, load_mnist
 from .device import describe_device, get_device, set_seed
 from .mode import is_quick, pick
 from .plot import plot_history, show_feature_maps, show_filters, show_images, show_misclassified
+from .plot2d import plot_decision_boundary
 from .train import evaluate, fit, in_notebook, load_checkpoint, predict, save_checkpoint
 from .text import Vocabulary, load_shakespeare, split_text
 
 __all__ = [
     "DataError", "TensorLoader", "check_at_least", "check_close", "check_equal", "check_param_count",
     "check_shape", "count_trainable", "data_root", "describe_device", "evaluate", "fit", "get_device",
-    "in_notebook", "is_quick", "load_checkpoint", "load_mnist", "pick", "plot_history", "predict",
+    "in_notebook", "is_quick", "load_checkpoint", "load_mnist", "pick", "plot_decision_boundary", "plot_history", "predict",
     "save_checkpoint", "set_seed", "show_feature_maps", "show_filters", "show_images", "show_misclassified",
     "Vocabulary", "load_shakespeare", "split_text",
 ]
