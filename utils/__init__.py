@@ -7,6 +7,7 @@ from .data import DataError, TensorLoader, data_root, load_mnist
 from .device import describe_device, get_device, set_seed
 from .mode import is_quick, pick
 from .plot import plot_history, show_feature_maps, show_filters, show_images, show_misclassified
+from .style import load_picture, random_features, style_backbone, wave_painting
 from .train import evaluate, fit, in_notebook, load_checkpoint, predict, save_checkpoint
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "check_shape", "count_trainable", "data_root", "describe_device", "evaluate", "fit", "get_device",
     "in_notebook", "is_quick", "load_checkpoint", "load_mnist", "pick", "plot_history", "predict",
     "save_checkpoint", "set_seed", "show_feature_maps", "show_filters", "show_images", "show_misclassified",
+    "load_picture", "random_features", "style_backbone", "wave_painting",
 ]
