@@ -98,3 +98,24 @@ def test_vgg19_features_refuses_to_download_unless_asked(monkeypatch, tmp_path):
     assert style.vgg19_weights_path().name.startswith("vgg19-")
     with pytest.raises(FileNotFoundError, match="not cached"):
         style.vgg19_features()
+
+
+def test_vgg19_features_uses_gatys_layers_with_average_pooling(monkeypatch, tmp_path):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    style.vgg19_weights_path().parent.mkdir(parents=True)
+    style.vgg19_weights_path().touch()  # pretend the weights are cached; build the network without loading them
+    real_vgg19 = __import__("torchvision").models.vgg19
+
+    def vgg19_on_meta(weights):
+        assert weights is not None, "vgg19_features must ask torchvision for the ImageNet weights"
+        with torch.device("meta"):
+            return real_vgg19(weights=None)
+
+    monkeypatch.setattr("torchvision.models.vgg19", vgg19_on_meta)
+    extractor = style.vgg19_features()
+    assert extractor.content_layers == ["relu4_2"]
+    assert extractor.style_layers == ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
+    assert len(extractor.body) == 30 and not any(isinstance(m, nn.MaxPool2d) for m in extractor.body)
+    assert sum(isinstance(m, nn.AvgPool2d) for m in extractor.body) == 4
+    names = set(extractor.layer_names.values())
+    assert set(extractor.content_layers + extractor.style_layers) <= names
