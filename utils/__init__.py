@@ -5,6 +5,7 @@ Nothing happens at import time beyond importing: no downloads, no seeding, no pl
 from .checks import check_at_least, check_close, check_equal, check_param_count, check_shape, count_trainable
 from .data import DataError, TensorLoader, data_root, load_mnist
 from .device import describe_device, get_device, set_seed
+from .gan_metrics import FeatureNet, extract_features, frechet_distance, gaussian_frechet_distance, label_entropy, train_feature_net
 from .mode import is_quick, pick
 from .plot import plot_history, show_feature_maps, show_filters, show_images, show_misclassified
 from .train import evaluate, fit, in_notebook, load_checkpoint, predict, save_checkpoint
@@ -14,4 +15,5 @@ __all__ = [
     "check_shape", "count_trainable", "data_root", "describe_device", "evaluate", "fit", "get_device",
     "in_notebook", "is_quick", "load_checkpoint", "load_mnist", "pick", "plot_history", "predict",
     "save_checkpoint", "set_seed", "show_feature_maps", "show_filters", "show_images", "show_misclassified",
+    "FeatureNet", "extract_features", "frechet_distance", "gaussian_frechet_distance", "label_entropy", "train_feature_net",
 ]
