@@ -5,6 +5,7 @@ Nothing happens at import time beyond importing: no downloads, no seeding, no pl
 from .checks import check_at_least, check_close, check_equal, check_param_count, check_shape, count_trainable
 from .data import DataError, TensorLoader, data_root, load_mnist
 from .device import describe_device, get_device, set_seed
+from .gan_metrics import FeatureNet, extract_features, frechet_distance, gaussian_frechet_distance, label_entropy, train_feature_net
 from .mode import is_quick, pick
 from .plot import plot_history, show_feature_maps, show_filters, show_images, show_misclassified
 from .plot2d import plot_decision_boundary
@@ -18,6 +19,8 @@ __all__ = [
     # data, device, mode
     "DataError", "TensorLoader", "data_root", "load_mnist", "describe_device", "get_device", "set_seed",
     "is_quick", "pick",
+    # GAN metrics
+    "FeatureNet", "extract_features", "frechet_distance", "gaussian_frechet_distance", "label_entropy", "train_feature_net",
     # plots
     "plot_decision_boundary", "plot_history", "show_feature_maps", "show_filters", "show_images", "show_misclassified",
     # style transfer
