@@ -3,7 +3,7 @@
 The source task is CIFAR-10 without its cat and dog classes (8 classes, 40,000 training images), so
 that lecture 04 can transfer to cat vs dog, a task the network has never seen. Run from the repository root:
 
-    python scripts/train_backbone.py                 # 10 epochs, the committed checkpoint's settings
+    python scripts/train_backbone.py                 # 6 epochs, the committed checkpoint's settings
     python scripts/train_backbone.py --threads 1     # on a CPU that other jobs share
 """
 import argparse
@@ -21,7 +21,7 @@ from utils.backbone import CHECKPOINT, save_course_backbone, train_course_backbo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=0.05)
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")

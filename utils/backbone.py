@@ -121,7 +121,7 @@ class AugmentedLoader(TensorLoader):
             yield augment(X), y
 
 
-def train_course_backbone(num_epochs: int = 10, batch_size: int = 128, learning_rate: float = 0.05,
+def train_course_backbone(num_epochs: int = 6, batch_size: int = 128, learning_rate: float = 0.05,
                           device: torch.device | str = "cpu", progress: bool = True) -> tuple[Backbone, dict]:
     """Train course_convnet on the 8 source classes (SGD, cosine schedule, flips and crops); return it and its record."""
     from .train import evaluate, fit
@@ -141,7 +141,7 @@ def train_course_backbone(num_epochs: int = 10, batch_size: int = 128, learning_
                 tensor.copy_(tensor.half().float())
     test_accuracy = evaluate(model, TensorLoader(X_test, y_test, 1000, shuffle=False, device=device))["accuracy"]
     record = {"classes": list(SOURCE_CLASSES), "test_accuracy": test_accuracy, "history": history,
-              "seconds": time.perf_counter() - started, "device": str(device), "torch": torch.__version__,
+              "seconds": time.perf_counter() - started, "device": str(device), "torch": str(torch.__version__),
               "settings": {"num_epochs": num_epochs, "batch_size": batch_size, "learning_rate": learning_rate}}
     return model.cpu().eval(), record
 
