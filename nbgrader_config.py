@@ -19,6 +19,8 @@ c.CourseDirectory.release_directory = "assignments"
 # hanging the grading. COURSE_CELL_TIMEOUT overrides it (the tests use a short one).
 c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "180"))
 c.Execute.interrupt_on_timeout = True
+# nbgrader fails a cell whose output arrives late; on a busy machine it can take longer than nbclient's default 4 s.
+c.Execute.iopub_timeout = 30
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

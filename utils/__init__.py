@@ -2,7 +2,9 @@
 
 Nothing happens at import time beyond importing: no downloads, no seeding, no plotting.
 """
+from .backbone import Backbone, BackboneError, course_convnet, load_course_backbone, pretrained_backbone, train_course_backbone
 from .checks import check_at_least, check_close, check_equal, check_param_count, check_shape, count_trainable
+from .cifar import CIFAR10_CLASSES, load_cifar10
 from .data import DataError, TensorLoader, data_root, load_mnist
 from .device import describe_device, get_device, set_seed
 from .gan_metrics import FeatureNet, extract_features, frechet_distance, gaussian_frechet_distance, label_entropy, train_feature_net
@@ -14,6 +16,9 @@ from .text import Vocabulary, load_shakespeare, split_text
 from .train import evaluate, fit, in_notebook, load_checkpoint, predict, save_checkpoint
 
 __all__ = [
+    # backbone and CIFAR-10 (transfer learning)
+    "Backbone", "BackboneError", "CIFAR10_CLASSES", "course_convnet", "load_cifar10", "load_course_backbone",
+    "pretrained_backbone", "train_course_backbone",
     # checks
     "check_at_least", "check_close", "check_equal", "check_param_count", "check_shape", "count_trainable",
     # data, device, mode

@@ -1,0 +1,155 @@
+"""Pretrained backbones: torchvision's ImageNet ResNet-18 where its weights can be had, else the course's own.
+
+Both come as a `Backbone`: `model.features` is the convolutional body (an nn.Sequential that takes
+images in [0, 1] and normalizes them itself; index or loop over it for intermediate feature maps) and
+`model.classifier` the head (global average pooling, flatten, one nn.Linear). `pretrained_backbone()`
+returns the model and a sentence naming where its weights came from. Nothing falls back to random weights:
+without ImageNet weights and without the course checkpoint, it raises BackboneError.
+
+The course's checkpoint (pretrained/cifar8_convnet.pt) is made by scripts/train_backbone.py: a small
+convnet trained on the 8 CIFAR-10 classes other than cat and dog, so that cat vs dog is a new task.
+"""
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .cifar import CIFAR10_CLASSES, load_cifar10
+from .data import REPO_ROOT, TensorLoader
+
+CHECKPOINT = REPO_ROOT / "pretrained" / "cifar8_convnet.pt"
+SOURCE_CLASSES = tuple(name for name in CIFAR10_CLASSES if name not in ("cat", "dog"))
+CIFAR_STATS = ((0.491, 0.482, 0.447), (0.247, 0.243, 0.262))  # per-channel mean and std of CIFAR-10 pixels
+IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+
+
+class BackboneError(RuntimeError):
+    """No pretrained weights could be had; the message says how to get some."""
+
+
+class Normalize(nn.Module):
+    """Standardize images in [0, 1] channel by channel: (X - mean) / std."""
+
+    def __init__(self, mean: tuple[float, ...], std: tuple[float, ...]):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean).view(-1, 1, 1))
+        self.register_buffer("std", torch.tensor(std).view(-1, 1, 1))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return (X - self.mean) / self.std
+
+
+class Backbone(nn.Module):
+    """A convnet in two parts: `features` (the convolutional body) and `classifier` (the head)."""
+
+    def __init__(self, features: nn.Sequential, classifier: nn.Sequential):
+        super().__init__()
+        self.features = features
+        self.classifier = classifier
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(X))
+
+
+def _block(in_channels: int, out_channels: int) -> nn.Sequential:
+    """3x3 convolution, batch normalization, ReLU, 2x2 max-pooling: halves the width."""
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
+                         nn.BatchNorm2d(out_channels), nn.ReLU(inplace=True), nn.MaxPool2d(2))
+
+
+def course_convnet(num_classes: int = len(SOURCE_CLASSES)) -> Backbone:
+    """The course's small convnet for 32x32 RGB images (random weights): 4 blocks of 16-32-64-128 channels."""
+    features = nn.Sequential(Normalize(*CIFAR_STATS), _block(3, 16), _block(16, 32), _block(32, 64), _block(64, 128))
+    classifier = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, num_classes))
+    return Backbone(features, classifier)
+
+
+def _imagenet_resnet18() -> Backbone:
+    """torchvision's ResNet-18 with ImageNet weights (from the cache, or downloaded), as a Backbone."""
+    import torchvision
+
+    weights = torchvision.models.ResNet18_Weights.IMAGENET1K_V1
+    resnet = torchvision.models.resnet18()
+    resnet.load_state_dict(weights.get_state_dict(progress=True))
+    features = nn.Sequential(Normalize(*IMAGENET_STATS), resnet.conv1, resnet.bn1, resnet.relu, resnet.maxpool,
+                             resnet.layer1, resnet.layer2, resnet.layer3, resnet.layer4)
+    return Backbone(features, nn.Sequential(resnet.avgpool, nn.Flatten(), resnet.fc))
+
+
+def load_course_backbone(path: str | Path = CHECKPOINT) -> tuple[Backbone, dict]:
+    """The course convnet with the weights of a checkpoint saved by save_course_backbone, and its record."""
+    path = Path(path)
+    if not path.exists():
+        raise BackboneError(f"no course checkpoint at {path}: run `python scripts/train_backbone.py` "
+                            "(or utils.train_course_backbone() in a notebook) to make one")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    model = course_convnet(len(state["classes"]))
+    model.load_state_dict({name: tensor.float() for name, tensor in state["model"].items()})
+    return model, {key: value for key, value in state.items() if key != "model"}
+
+
+def pretrained_backbone(imagenet: bool = True, path: str | Path = CHECKPOINT) -> tuple[Backbone, str]:
+    """A pretrained Backbone in eval mode and where its weights came from: ImageNet ResNet-18 if it can be had, else the course's."""
+    if imagenet:
+        try:
+            model = _imagenet_resnet18()
+            return model.eval(), "torchvision ResNet-18, ImageNet weights (IMAGENET1K_V1)"
+        except OSError as error:  # no network (URLError) and nothing in torch.hub's cache
+            reason = f"ImageNet weights unavailable ({error.__class__.__name__}: {error}); "
+    else:
+        reason = ""
+    model, record = load_course_backbone(path)
+    return model.eval(), (f"{reason}the course's convnet pretrained on {len(record['classes'])} CIFAR-10 classes "
+                          f"({Path(path).name}, source test accuracy {record['test_accuracy']:.1%})")
+
+
+def augment(X: torch.Tensor, padding: int = 4) -> torch.Tensor:
+    """Flip each image of a batch (N, C, H, W) with probability 1/2, and shift the batch by up to `padding` pixels."""
+    N, _, H, W = X.shape
+    flip = torch.rand(N, device=X.device) < 0.5
+    X = torch.where(flip.view(-1, 1, 1, 1), X.flip(3), X)
+    row, col = torch.randint(0, 2 * padding + 1, (2,)).tolist()
+    return nn.functional.pad(X, (padding,) * 4)[:, :, row:row + H, col:col + W]
+
+
+class AugmentedLoader(TensorLoader):
+    """A TensorLoader whose batches are randomly flipped and cropped (see augment)."""
+
+    def __iter__(self):
+        for X, y in super().__iter__():
+            yield augment(X), y
+
+
+def train_course_backbone(num_epochs: int = 6, batch_size: int = 128, learning_rate: float = 0.05,
+                          device: torch.device | str = "cpu", progress: bool = True) -> tuple[Backbone, dict]:
+    """Train course_convnet on the 8 source classes (SGD, cosine schedule, flips and crops); return it and its record."""
+    from .train import evaluate, fit
+
+    X_train, y_train = load_cifar10("train", SOURCE_CLASSES)
+    X_test, y_test = load_cifar10("test", SOURCE_CLASSES)
+    model = course_convnet(len(SOURCE_CLASSES)).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, num_epochs)
+    started = time.perf_counter()
+    history = fit(model, AugmentedLoader(X_train, y_train, batch_size, device=device), optimizer, num_epochs,
+                  scheduler=scheduler, val_loader=TensorLoader(X_test, y_test, 1000, shuffle=False, device=device),
+                  progress=progress)
+    with torch.no_grad():  # the checkpoint stores float16: measure the accuracy of the weights as they will be saved
+        for tensor in model.state_dict().values():
+            if tensor.is_floating_point():
+                tensor.copy_(tensor.half().float())
+    test_accuracy = evaluate(model, TensorLoader(X_test, y_test, 1000, shuffle=False, device=device))["accuracy"]
+    record = {"classes": list(SOURCE_CLASSES), "test_accuracy": test_accuracy, "history": history,
+              "seconds": time.perf_counter() - started, "device": str(device), "torch": str(torch.__version__),
+              "settings": {"num_epochs": num_epochs, "batch_size": batch_size, "learning_rate": learning_rate}}
+    return model.cpu().eval(), record
+
+
+def save_course_backbone(model: Backbone, record: dict, path: str | Path = CHECKPOINT) -> None:
+    """Save the weights in float16 with the training record (classes, test accuracy, history, settings)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {"model": {name: tensor.half() if tensor.is_floating_point() else tensor
+                       for name, tensor in model.state_dict().items()}, **record}
+    torch.save(state, path)
