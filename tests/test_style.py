@@ -119,3 +119,13 @@ def test_vgg19_features_uses_gatys_layers_with_average_pooling(monkeypatch, tmp_
     assert sum(isinstance(m, nn.AvgPool2d) for m in extractor.body) == 4
     names = set(extractor.layer_names.values())
     assert set(extractor.content_layers + extractor.style_layers) <= names
+
+
+def test_course_features_wraps_the_course_checkpoint():
+    extractor, source = utils.course_features()
+    assert "course's CIFAR-10 convnet" in source and "%" in source
+    assert extractor.style_layers == ["relu1", "relu2", "relu3", "relu4"] and extractor.content_layers == ["relu3"]
+    features = extractor(torch.rand(1, 3, 64, 64))
+    assert [tuple(f.shape) for f in features.values()] == [(1, 16, 64, 64), (1, 32, 32, 32), (1, 64, 16, 16), (1, 128, 8, 8)]
+    assert not any(p.requires_grad for p in extractor.parameters()), "the backbone must stay frozen"
+    assert not any(isinstance(layer, torch.nn.MaxPool2d) for layer in extractor.body), "average pooling, as for VGG19"

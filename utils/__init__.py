@@ -11,7 +11,7 @@ from .gan_metrics import FeatureNet, extract_features, frechet_distance, gaussia
 from .mode import is_quick, pick
 from .plot import plot_history, show_feature_maps, show_filters, show_images, show_misclassified
 from .plot2d import plot_decision_boundary
-from .style import load_picture, random_features, style_backbone, wave_painting
+from .style import course_features, load_picture, random_features, style_backbone, wave_painting
 from .text import Vocabulary, load_shakespeare, split_text
 from .train import evaluate, fit, in_notebook, load_checkpoint, predict, save_checkpoint
 
@@ -29,7 +29,7 @@ __all__ = [
     # plots
     "plot_decision_boundary", "plot_history", "show_feature_maps", "show_filters", "show_images", "show_misclassified",
     # style transfer
-    "load_picture", "random_features", "style_backbone", "wave_painting",
+    "course_features", "load_picture", "random_features", "style_backbone", "wave_painting",
     # text
     "Vocabulary", "load_shakespeare", "split_text",
     # training

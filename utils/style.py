@@ -115,6 +115,25 @@ def random_features(seed: int = 0, widths: tuple[int, ...] = (32, 64, 128, 256))
                             style_layers=[f"relu{block}_1" for block in range(1, len(widths) + 1)])
 
 
+def course_features() -> tuple[FeatureExtractor, str]:
+    """The course's CIFAR-10 convnet (pretrained/cifar8_convnet.pt) as a feature extractor, and where it came from."""
+    from .backbone import CIFAR_STATS, load_course_backbone
+
+    model, log = load_course_backbone()
+    layers, names = [], {}
+    for block_number, block in enumerate(list(model.features)[1:], start=1):  # [0] is its own Normalize
+        for layer in block:
+            layers.append(layer)
+            if isinstance(layer, nn.ReLU):
+                names[len(layers) - 1] = f"relu{block_number}"
+    body = _average_pooling(nn.Sequential(*layers)).float()
+    extractor = FeatureExtractor(body, names, content_layers=["relu3"], style_layers=list(names.values()),
+                                 mean=CIFAR_STATS[0], std=CIFAR_STATS[1])
+    accuracy = log.get("test_accuracy") if isinstance(log, dict) else None
+    detail = f", {accuracy:.1%} on its source task" if isinstance(accuracy, float) else ""
+    return extractor, f"the course's CIFAR-10 convnet (trained on 8 classes{detail})"
+
+
 def style_backbone(download: bool = False, seed: int = 0) -> tuple[FeatureExtractor, str]:
     """VGG19's ImageNet features if cached (or downloaded when download=True), else random features; and which."""
     try:
