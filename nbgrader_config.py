@@ -20,6 +20,9 @@ c.CourseDirectory.release_directory = "assignments"
 c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "180"))
 c.Execute.interrupt_on_timeout = True
 
+# A test cell a student deleted is put back and graded (with a note), instead of silently missing.
+c.OverwriteCells.add_missing_cells = True
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
