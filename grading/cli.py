@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     logs = course / "grading_logs"
     logs.mkdir(exist_ok=True)
     log_path = logs / f"{args.assignment}.log"
-    with tempfile.TemporaryDirectory(prefix="grading-") as scratch, open(log_path, "w", encoding="utf-8") as log:
+    with tempfile.TemporaryDirectory(prefix="grading-") as scratch, open(log_path, "w", encoding="utf-8", buffering=1) as log:
         work = Path(scratch)
         (work / "runtime").mkdir()
         env = grading_env(course, work, args)

@@ -37,8 +37,9 @@ def find_notebooks(folder: Path, assignment: str) -> tuple[dict[str, Path], dict
     """
     found, problems = {}, {}
     entries = [e for e in folder.iterdir() if e.name not in IGNORED_PARTS and not e.name.startswith(".")]
-    if len(entries) == 1 and entries[0].is_dir() and not any(entries[0].glob("*.ipynb")):
-        folder = entries[0]  # a zip whose one top folder holds the students' folders
+    if len(entries) == 1 and entries[0].is_dir() and (
+            any(p.is_dir() for p in entries[0].iterdir()) or len(list(entries[0].glob("*.ipynb"))) > 1):
+        folder = entries[0]  # a zip whose one top folder holds the students' folders or notebooks
     for entry in sorted(folder.iterdir()):
         if entry.name in IGNORED_PARTS or entry.name.startswith("."):
             continue
