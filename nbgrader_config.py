@@ -7,7 +7,8 @@ submitted/, autograded/, feedback/ and gradebook.db are made by nbgrader and are
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, GetGrades,
+                                    NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec)
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -22,6 +23,23 @@ c.Execute.interrupt_on_timeout = True
 
 # A test cell a student deleted is put back and graded (with a note), instead of silently missing.
 c.OverwriteCells.add_missing_cells = True
+
+
+class DeduplicateIdsCleanly(DeduplicateIds):
+    """nbgrader's DeduplicateIds, but a duplicate loses its nbgrader metadata entirely, not to `{}`.
+
+    An empty `{}` crashes add_missing_cells (KeyError: 'grade_id'), so a duplicated cell failed the notebook.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if cell.metadata.get("nbgrader") == {}:
+            del cell.metadata["nbgrader"]
+        return cell, resources
+
+
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIdsCleanly, OverwriteKernelspec, OverwriteCells,
+                                      CheckCellMetadata]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

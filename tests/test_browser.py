@@ -164,7 +164,7 @@ def test_lecture_runs_in_jupyterlab_with_plots_and_progress_bars(lab, page):
     assert figures and images >= figures, f"{figures} figures in the notebook, {images} <img> shown"
     bars = sum(1 for c in notebook.cells for o in c.get("outputs", [])
                if "application/vnd.jupyter.widget-view+json" in o.get("data", {}) or "it/s]" in str(o.get("text", "")))
-    shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) :is(.widget-progress, .jp-OutputArea-output:has-text('it/s]'))").count()
+    shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) :is(.widget-hprogress, .progress-bar, .jp-OutputArea-output:has-text('it/s]'))").count()
     assert bars and shown >= 1, f"{bars} progress outputs in the notebook, {shown} progress bars shown"
 
 
@@ -205,7 +205,7 @@ def test_instructor_sees_formgrader_and_assignment_list(lab, page):
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Assignment List").first.click()
     page.get_by_text("Released assignments").first.wait_for(timeout=60_000)
-    page.locator("#released_assignments_list, .lm-Widget").get_by_text("modified_lenet").first.wait_for(timeout=60_000)
+    page.locator("text=modified_lenet >> visible=true").first.wait_for(timeout=60_000)
     shot(page, "06_assignment_list.png")
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Formgrader").first.click()
