@@ -41,6 +41,12 @@ class DeduplicateIdsCleanly(DeduplicateIds):
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIdsCleanly, OverwriteKernelspec, OverwriteCells,
                                       CheckCellMetadata]
 
+# nbgrader gives 0 to a test cell with ANY stderr output. Python warnings and tqdm progress bars are stderr, so a
+# correct solution that warns (e.g. float() of a tensor that requires grad) or shows a bar would lose the points:
+# drop those outputs before grading. Errors are error outputs, not stderr, and still fail their cell.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w+Warning: |\d+%\|"
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
