@@ -34,7 +34,8 @@ def log_problems(log: str, student: str) -> list[str]:
                 if found and message.format(*found.groups()) not in own:
                     own.append(message.format(*found.groups()))
         if f"for student '{student}'" in line and "error processing" in line:
-            own.append("autograde failed for this notebook: see the log")
+            step = "feedback" if "GenerateFeedbackApp" in line else "autograde"
+            own.append(f"{step} failed for this notebook: see the log")
     return own
 
 

@@ -111,7 +111,9 @@ def duplicator():
     notebook = solution()
     notebook.cells.insert(index(notebook, "model"), nbformat.from_dict(dict(cell(notebook, "model"))))
     at = index(notebook, "test_count_parameters")
-    notebook.cells.insert(at, nbformat.from_dict(dict(notebook.cells[at])))
+    copy = nbformat.from_dict(dict(notebook.cells[at]))
+    copy.source = copy.source.split("### BEGIN HIDDEN TESTS")[0]  # a student copies the release's test cell
+    notebook.cells.insert(at, copy)
     return notebook
 
 
@@ -161,15 +163,19 @@ _attempt("read the solutions", lambda: open(_course / "solutions" / "modified_le
 _attempt("read the repository's solutions", lambda: open(pathlib.Path(utils.__file__).parent.parent / "solutions" / "modified_lenet" / "modified_lenet.ipynb").read(1))
 _attempt("list other students", lambda: os.listdir(_course / "submitted") or 1 / 0)
 _attempt("write to another student", lambda: open(_course / "submitted" / "different" / "modified_lenet" / "pwned.txt", "w").write("x"))
-_attempt("write beside its folder", lambda: open(_here.parent / "pwned.txt", "w").write("x"))
-_attempt("read the instructor's home", lambda: os.listdir(os.path.expanduser("~" + "root")) and os.listdir("/root") or 1 / 0)
+try:  # lands on the sandbox's throwaway tmpfs, if anywhere: the test checks the host's folder
+    open(_here.parent / "pwned.txt", "w").write("x")
+except Exception:
+    pass
+_attempt("read the instructor's home", lambda: open(pathlib.Path(HOME) / "secret.txt").read(1))
 _attempt("connect to the network", lambda: socket.create_connection(("127.0.0.1", PORT), timeout=3))
 '''
 
 
 def escaper(course: Path, port: int):
     notebook = solution()
-    cell(notebook, "conv_output_size").source += "\n" + ESCAPE.replace("COURSE", repr(str(course))).replace("PORT", str(port))
+    cell(notebook, "conv_output_size").source += "\n" + ESCAPE.replace("COURSE", repr(str(course))).replace(
+        "PORT", str(port)).replace("HOME", repr(str(course.parent / "instructor_home")))
     return notebook
 
 
@@ -187,7 +193,12 @@ def hog():
 
 
 def grade(course: Path, submissions: Path, *options: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}
+    """Run the instructor command; HOME is a folder beside the course holding a secret (the escaper tries it)."""
+    home = course.parent / "instructor_home"
+    home.mkdir(exist_ok=True)
+    (home / "secret.txt").write_text("the instructor's secret", encoding="utf-8")
+    env = {**os.environ, "HOME": str(home),
+           "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}
     return subprocess.run([sys.executable, "-m", "grading", A, str(submissions), "--course", str(course), *options],
                           env=env, capture_output=True, text=True, timeout=1800)
 
@@ -256,7 +267,7 @@ def test_batch_a_completes_and_reports(course, batch_a):
 
 
 def test_a_different_correct_solution_gets_full_marks(course, batch_a):
-    assert scores(course, "different") == (POINTS if TRAIN else UNTRAINED)
+    assert scores(course, "different") == (POINTS if TRAIN else UNTRAINED)  # its float(loss) warns: IgnorePattern
 
 
 def test_hard_coded_answers_fail_the_hidden_tests(course, batch_a):
@@ -291,7 +302,7 @@ def test_a_submission_cannot_reach_outside_its_folder(course, batch_a):
     autograded = nbformat.read(course / "autograded" / "escaper" / A / f"{A}.ipynb", as_version=4)
     text = "".join(o.get("text", "") for o in cell(autograded, "conv_output_size").outputs)
     assert "ESCAPED" not in text, text
-    assert text.count("blocked") == 8, text
+    assert text.count("blocked") == 7, text
     assert not (course / "submitted" / "different" / A / "pwned.txt").exists()
     assert not (course / "autograded" / "escaper" / "pwned.txt").exists()
     assert scores(course, "escaper") == UNTRAINED

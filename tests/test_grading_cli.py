@@ -112,8 +112,10 @@ def test_log_problems_are_attributed_to_their_student():
            "[AutogradeApp | WARNING] Missing grade cell test_x encountered, adding to notebook\n"
            "[AutogradeApp | INFO] Sanitizing /c/submitted/bob/a/a.ipynb\n"
            "[AutogradeApp | WARNING] Cell with id 'sol' exists multiple times!\n"
-           "[AutogradeApp | ERROR] There was an error processing assignment 'a' for student 'bob'\n")
-    assert log_problems(log, "ada") == ["test cell test_x was missing: added back"]
+           "[AutogradeApp | ERROR] There was an error processing assignment 'a' for student 'bob'\n"
+           "[GenerateFeedbackApp | ERROR] There was an error processing assignment 'a' for student 'ada'\n")
+    assert log_problems(log, "ada") == ["test cell test_x was missing: added back",
+                                        "feedback failed for this notebook: see the log"]
     assert log_problems(log, "bob") == ["cell sol appears more than once: the last one is graded",
                                         "autograde failed for this notebook: see the log"]
 
