@@ -112,9 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         if run_nbgrader(["generate_assignment", args.assignment, "--force"], course, env, log) != 0:
             print(f"nbgrader generate_assignment failed: see {log_path}", file=sys.stderr)
             return 2
-        # one nbgrader run grades everyone in submitted/ for this assignment (earlier hand-ins too)
-        total = len(list(course.glob(f"submitted/*/{args.assignment}")))
-        with tqdm(total=total, desc=f"autograde {args.assignment}", unit="student") as progress:
+        # one nbgrader run grades this batch; earlier hand-ins in submitted/ are left as they were graded
+        others = sorted({p.parent.name for p in course.glob(f"submitted/*/{args.assignment}")} - set(students))
+        if others:
+            extra.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
+        with tqdm(total=len(students), desc=f"autograde {args.assignment}", unit="student") as progress:
             run_nbgrader(["autograde", args.assignment, "--force", *extra], course, env, log, progress)
         run_nbgrader(["generate_feedback", args.assignment, "--force"], course, env, log)
         grades_csv = (args.csv or course / "grades.csv").resolve()
