@@ -7,7 +7,8 @@ submitted/, autograded/, feedback/ and gradebook.db are made by nbgrader and are
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, GetGrades,
+                                    NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec)
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -21,6 +22,32 @@ c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "180"))
 c.Execute.interrupt_on_timeout = True
 # nbgrader fails a cell whose output arrives late; on a busy machine it can take longer than nbclient's default 4 s.
 c.Execute.iopub_timeout = 30
+
+# A test cell a student deleted is put back and graded (with a note), instead of silently missing.
+c.OverwriteCells.add_missing_cells = True
+
+
+class DeduplicateIdsCleanly(DeduplicateIds):
+    """nbgrader's DeduplicateIds, but a duplicate loses its nbgrader metadata entirely, not to `{}`.
+
+    An empty `{}` crashes add_missing_cells (KeyError: 'grade_id'), so a duplicated cell failed the notebook.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if cell.metadata.get("nbgrader") == {}:
+            del cell.metadata["nbgrader"]
+        return cell, resources
+
+
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIdsCleanly, OverwriteKernelspec, OverwriteCells,
+                                      CheckCellMetadata]
+
+# nbgrader gives 0 to a test cell with ANY stderr output. Python warnings and tqdm progress bars are stderr, so a
+# correct solution that warns (e.g. float() of a tensor that requires grad) or shows a bar would lose the points:
+# drop those outputs before grading. Errors are error outputs, not stderr, and still fail their cell.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w+Warning: |\d+%\|"
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
