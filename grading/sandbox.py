@@ -120,6 +120,10 @@ def main(argv: list[str]) -> None:
     kernel_argv = [sys.executable, "-m", "ipykernel_launcher", *argv]
     set_limits(int(os.environ.get("GRADING_MEMORY_MB", MEMORY_MB)))
     command = bwrap_command(kernel_argv, workdir, connection_file.parent, hidden, readable)
+    data = data_dir(utils_folder)
+    if data is not None:  # the data root as mounted: its resolved path (a symlinked root may lie in a hidden folder)
+        position = len(command) - len(kernel_argv) - 1
+        command[position:position] = ["--setenv", "COURSE_DATA_ROOT", str(data)]
     os.execvp(command[0], command)
 
 
