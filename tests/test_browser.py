@@ -115,7 +115,7 @@ def shot(page, name: str) -> None:
 
 
 def open_notebook(page, url: str, path: str) -> None:
-    page.goto(f"{url}/lab/tree/{path}?token={TOKEN}")
+    page.goto(f"{url}/lab/tree/{path}?reset&token={TOKEN}")  # reset: no tabs restored from an earlier test
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
     dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
     if dialog.count():  # a notebook without kernelspec metadata asks first
@@ -130,7 +130,7 @@ def wait_idle(page, timeout: int) -> None:
 
 def run_all(page) -> None:
     """Run -> Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click()  # focus the notebook
+    page.locator(".jp-NotebookPanel .jp-Notebook >> visible=true").first.click()  # focus the notebook on screen
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     page.wait_for_function("() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]"
