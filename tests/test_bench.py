@@ -52,3 +52,8 @@ def test_grading_times_each_submission(tmp_path):
     nbformat.write(notebook, source / "tiny.ipynb")
     output = run("bench.grading", "--tiny", "--solutions", str(tmp_path / "solutions"))
     assert "tiny  (goal: at most 60 s)" in output
+
+
+def test_char_rnn_prints_throughput_and_time_to_target():
+    output = run("bench.char_rnn", "--tiny", "--device", "cpu", "--eval-every", "5")
+    assert "throughput:" in output and "time to 1.6 nats/char:" in output
