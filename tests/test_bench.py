@@ -28,6 +28,13 @@ def test_batching_prints_speed_ups():
 def test_time_to_accuracy_prints_both_recipes():
     output = run("bench.mnist_time_to_accuracy", "--tiny", "--device", "cpu")
     assert "slides: median time to" in output and "fast+bf16: median time to" in output
+    assert "fast+cudnn: median time to" in output
+
+
+def test_time_to_accuracy_rejects_an_unknown_recipe():
+    result = subprocess.run([sys.executable, "-m", "bench.mnist_time_to_accuracy", "--tiny", "--recipes", "fast+turbo"],
+                            cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0 and "unknown recipe 'fast+turbo'" in result.stderr
 
 
 def test_course_quick_mode_times_each_notebook(tmp_path):
