@@ -11,8 +11,7 @@ import torch
 import torchvision
 from torch import nn
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+from .backbone import IMAGENET_STATS
 
 # torchvision's vgg19().features: index of each ReLU -> the layer name used by Gatys et al. (2016).
 VGG19_LAYERS = {1: "relu1_1", 3: "relu1_2", 6: "relu2_1", 8: "relu2_2", 11: "relu3_1", 13: "relu3_2",
@@ -50,8 +49,8 @@ class FeatureExtractor(nn.Module):
     """A frozen nn.Sequential run on images in [0, 1]; forward returns {name: activations} of its named layers."""
 
     def __init__(self, body: nn.Sequential, layer_names: dict[int, str], content_layers: list[str],
-                 style_layers: list[str], mean: tuple[float, ...] = IMAGENET_MEAN,
-                 std: tuple[float, ...] = IMAGENET_STD) -> None:
+                 style_layers: list[str], mean: tuple[float, ...] = IMAGENET_STATS[0],
+                 std: tuple[float, ...] = IMAGENET_STATS[1]) -> None:
         super().__init__()
         self.body = body.eval().requires_grad_(False)
         self.layer_names = dict(layer_names)
