@@ -11,7 +11,7 @@ import torch
 import torchvision
 from torch import nn
 
-from .backbone import IMAGENET_STATS
+from .backbone import CIFAR_STATS, IMAGENET_STATS, Normalize, load_course_backbone
 
 # torchvision's vgg19().features: index of each ReLU -> the layer name used by Gatys et al. (2016).
 VGG19_LAYERS = {1: "relu1_1", 3: "relu1_2", 6: "relu2_1", 8: "relu2_2", 11: "relu3_1", 13: "relu3_2",
@@ -55,8 +55,7 @@ class FeatureExtractor(nn.Module):
         self.body = body.eval().requires_grad_(False)
         self.layer_names = dict(layer_names)
         self.content_layers, self.style_layers = list(content_layers), list(style_layers)
-        self.register_buffer("mean", torch.tensor(mean).view(1, -1, 1, 1))
-        self.register_buffer("std", torch.tensor(std).view(1, -1, 1, 1))
+        self.normalize = Normalize(mean, std)
 
     def forward(self, image: torch.Tensor, layers: list[str] | None = None) -> dict[str, torch.Tensor]:
         """Activations of `layers` (default: the content and style layers); stops after the last one needed."""
@@ -64,7 +63,7 @@ class FeatureExtractor(nn.Module):
         unknown = wanted - set(self.layer_names.values())
         if unknown:
             raise KeyError(f"unknown layers {sorted(unknown)}; this extractor has {list(self.layer_names.values())}")
-        X, features = (image - self.mean) / self.std, {}
+        X, features = self.normalize(image), {}
         for index, layer in enumerate(self.body):
             X = layer(X)
             if self.layer_names.get(index) in wanted:
@@ -116,8 +115,6 @@ def random_features(seed: int = 0, widths: tuple[int, ...] = (32, 64, 128, 256))
 
 def course_features() -> tuple[FeatureExtractor, str]:
     """The course's CIFAR-10 convnet (pretrained/cifar8_convnet.pt) as a feature extractor, and where it came from."""
-    from .backbone import CIFAR_STATS, load_course_backbone
-
     model, log = load_course_backbone()
     layers, names = [], {}
     for block_number, block in enumerate(list(model.features)[1:], start=1):  # [0] is its own Normalize
