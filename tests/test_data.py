@@ -1,7 +1,9 @@
 import hashlib
+import json
 from pathlib import Path
 from urllib.error import URLError
 
+import loopback
 import pytest
 import torch
 
@@ -9,20 +11,17 @@ import utils
 from utils import data
 
 
-def write_idx(path: Path, array: torch.Tensor) -> bytes:
-    """Write a uint8 tensor as an IDX file (the MNIST format); return the bytes."""
-    header = bytes([0, 0, 8, array.dim()]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
-    content = header + array.numpy().tobytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return content
-
-
 def test_data_root_uses_the_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA_ROOT", str(tmp_path))
     assert utils.data_root() == tmp_path
     monkeypatch.delenv("COURSE_DATA_ROOT")
     assert utils.data_root() == data.REPO_ROOT / "data"
+
+
+def test_an_installed_copy_keeps_its_data_in_the_home_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv("COURSE_DATA_ROOT", raising=False)
+    monkeypatch.setattr(data, "REPO_ROOT", tmp_path / "site-packages")  # no pyproject.toml: not a checkout
+    assert utils.data_root() == Path.home() / ".cache" / "dl-course" / "data"
 
 
 def test_md5sum_matches_hashlib(tmp_path):
@@ -38,19 +37,103 @@ def test_verify_names_a_corrupt_file(tmp_path):
         data.verify(path, "0" * 32)
 
 
-def test_missing_files_without_network_give_one_clear_message(monkeypatch, tmp_path):
-    monkeypatch.setenv("COURSE_DATA_ROOT", str(tmp_path))
+@pytest.fixture
+def network(monkeypatch, tmp_path):
+    """An empty data root, and stand-ins of every data set served on loopback as the course's download mirror."""
+    root, served = tmp_path / "data", tmp_path / "mirror"
+    root.mkdir()
+    overrides = loopback.mirror(served)
+    with loopback.serve(served) as url:
+        for name, value in loopback.offline_env(url, overrides).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("COURSE_DATA_ROOT", str(root))
+        yield root, served, url
 
-    def offline(name, root):
-        raise URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setitem(data.DOWNLOADERS, "MNIST", offline)
+def test_settings_read_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "http://mirror.example/course/")
+    monkeypatch.setenv("COURSE_DATA_MD5_OVERRIDES", str(tmp_path / "sums.json"))
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    settings = data.settings()
+    assert settings.mirror == "http://mirror.example/course/" and settings.cache_dir == tmp_path / "cache"
+    assert data.source_url("MNIST/t10k-images-idx3-ubyte.gz") == "http://mirror.example/course/MNIST/t10k-images-idx3-ubyte.gz"
+    (tmp_path / "sums.json").write_text(json.dumps({"MNIST/t10k-images-idx3-ubyte.gz": "1" * 32}))
+    assert data.expected_md5("MNIST/t10k-images-idx3-ubyte.gz") == "1" * 32
+    assert data.expected_md5("MNIST/raw/t10k-images-idx3-ubyte") == data.MD5["MNIST/raw/t10k-images-idx3-ubyte"]
+    (tmp_path / "sums.json").write_text("{not json")
+    with pytest.raises(utils.DataError, match="COURSE_DATA_MD5_OVERRIDES=.* cannot be read as JSON"):
+        data.expected_md5("MNIST/raw/t10k-images-idx3-ubyte")
+    monkeypatch.delenv("COURSE_DATA_MIRROR")
+    monkeypatch.delenv("COURSE_DATA_MD5_OVERRIDES")
+    assert data.source_url("cifar10/cifar-10-python.tar.gz") == "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+    assert data.expected_md5("cifar10/cifar-10-python.tar.gz") == "c58f30108f718f92721af3b95e74349a"
+
+
+@pytest.mark.parametrize("fashion", [False, True])
+def test_mnist_is_downloaded_through_the_mirror(network, fashion):
+    root, _, _ = network
+    name = "FashionMNIST" if fashion else "MNIST"
+    X, y = utils.load_mnist("test", fashion=fashion, standardize=False)
+    images, labels = loopback.mnist_arrays("test", seed=len(name))
+    assert X.shape == (6, 1, 28, 28) and X.dtype == torch.float32 and y.dtype == torch.int64
+    torch.testing.assert_close(X[:, 0] * 255, torch.from_numpy(images).float())
+    assert y.tolist() == labels.tolist()
+    assert loopback.files_under(root) == [name, f"{name}/raw", f"{name}/raw/t10k-images-idx3-ubyte",
+                                          f"{name}/raw/t10k-labels-idx1-ubyte"], "only the test files, uncompressed"
+
+
+def failure(root):
+    """The message of the DataError that loading MNIST's test split raises, checked to be one actionable sentence."""
     with pytest.raises(utils.DataError) as caught:
         utils.load_mnist("test")
     message = str(caught.value)
-    assert "MNIST/raw/t10k-images-idx3-ubyte" in message and "MNIST/raw/t10k-labels-idx1-ubyte" in message
-    assert "download failed (URLError" in message and "COURSE_DATA_ROOT" in message
-    assert caught.value.__context__ is None, "the error should not drag the urllib traceback along"
+    assert message.startswith(f"Missing data under {root}: MNIST/raw/t10k-images-idx3-ubyte, MNIST/raw/t10k-labels-idx1-ubyte;")
+    assert message.endswith(".") and ". " not in message, f"not one sentence: {message}"
+    assert caught.value.__suppress_context__, "the message says it all: no urllib traceback dragged along"
+    assert loopback.files_under(root) == [], "nothing half-written is left in the data root"
+    return message
+
+
+def test_a_missing_file_on_the_server_is_one_clear_sentence(network):
+    root, served, url = network
+    (served / "MNIST" / "t10k-images-idx3-ubyte.gz").unlink()
+    message = failure(root)
+    assert f"the download of {url}MNIST/t10k-images-idx3-ubyte.gz failed (HTTPError: HTTP Error 404: File not found)" in message
+    assert "HTTPS_PROXY" in message and "Install Certificates.command" in message and "COURSE_DATA_ROOT" in message
+
+
+def test_connection_refused_is_one_clear_sentence(network, monkeypatch):
+    root, _, _ = network
+    monkeypatch.setenv("COURSE_DATA_MIRROR", loopback.closed_port_url())
+    message = failure(root)
+    assert "failed (URLError: <urlopen error [Errno 111] Connection refused>)" in message
+    assert "HTTPS_PROXY" in message and "COURSE_DATA_ROOT" in message
+
+
+def test_a_corrupt_download_is_one_clear_sentence(network):
+    root, served, url = network
+    (served / "MNIST" / "t10k-images-idx3-ubyte.gz").write_bytes(b"not what the MD5 sum promises")
+    message = failure(root)
+    assert f"the file downloaded from {url}MNIST/t10k-images-idx3-ubyte.gz is corrupt (MD5 " in message
+
+
+def test_a_connection_cut_midway_leaves_nothing(network, monkeypatch):
+    root, _, url = network
+    monkeypatch.setenv("COURSE_DATA_MIRROR", url + "cut")
+    message = failure(root)
+    assert "failed (ConnectionError: the connection closed after 1,000 of 10,000 bytes)" in message
+
+
+def test_the_whole_cause_is_kept(network, monkeypatch):
+    root, _, _ = network
+    reason = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate " * 3
+
+    def refuse(*args, **kwargs):
+        raise URLError(reason)
+
+    monkeypatch.setattr("urllib.request.urlopen", refuse)
+    message = failure(root)
+    assert f"(URLError: <urlopen error {reason}>)" in message, "the cause must not be cut"
 
 
 def test_files_without_a_downloader_are_reported(monkeypatch, tmp_path):
@@ -59,26 +142,11 @@ def test_files_without_a_downloader_are_reported(monkeypatch, tmp_path):
         data.ensure_files(["nosuchset/file.txt"])
 
 
-def test_downloaded_files_are_loaded_and_md5_checked(monkeypatch, tmp_path):
-    monkeypatch.setenv("COURSE_DATA_ROOT", str(tmp_path))
-    images = torch.randint(0, 256, (5, 28, 28), dtype=torch.uint8)
-    labels = torch.tensor([3, 1, 4, 1, 5], dtype=torch.uint8)
-    sums = {}
-
-    def fake_download(name, root):
-        for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
-            relative = f"{name}/raw/t10k-{kind}-ubyte"
-            sums[relative] = hashlib.md5(write_idx(root / relative, array)).hexdigest()
-
-    monkeypatch.setitem(data.DOWNLOADERS, "MNIST", fake_download)
-    monkeypatch.setattr(data, "MD5", sums)
-    X, y = utils.load_mnist("test", standardize=False)
-    assert X.shape == (5, 1, 28, 28) and X.dtype == torch.float32
-    torch.testing.assert_close(X[:, 0] * 255, images.float())
-    assert y.tolist() == [3, 1, 4, 1, 5] and y.dtype == torch.int64
-
-    sums["MNIST/raw/t10k-labels-idx1-ubyte"] = "0" * 32  # now the file no longer matches
-    with pytest.raises(utils.DataError, match="t10k-labels-idx1-ubyte is corrupt"):
+def test_files_in_the_data_root_are_md5_checked(network):
+    root, _, _ = network
+    utils.load_mnist("test")
+    (root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").write_bytes(b"tampered")
+    with pytest.raises(utils.DataError, match="t10k-labels-idx1-ubyte is corrupt .*delete it"):
         utils.load_mnist("test")
 
 
