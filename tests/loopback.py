@@ -104,7 +104,7 @@ def cifar_archive(counts: dict[str, dict[str, int]]) -> tuple[bytes, dict[str, b
         order = [(CLASSES.index(name), i) for name, n in counts[split].items() for i in range(n)]
         order.sort(key=lambda item: (item[1], item[0]))  # interleave the classes
         for b, name in enumerate(names):
-            part = order[b::len(names)]
+            part = order[b * len(order) // len(names):(b + 1) * len(order) // len(names)]
             data = np.stack([cifar_image(label, i).reshape(-1) for label, i in part]) if part else np.empty((0, 3072), np.uint8)
             members[name] = pickle.dumps({"batch_label": name, "labels": [label for label, _ in part], "data": data,
                                           "filenames": [f"{label}_{i}.png" for label, i in part]})

@@ -1,10 +1,8 @@
-import hashlib
-
+import loopback
 import pytest
 import torch
 
 import utils
-from utils import data
 
 
 def test_vocabulary_is_sorted_and_round_trips():
@@ -32,26 +30,21 @@ def test_split_text_keeps_the_last_part_for_validation_in_order():
         utils.split_text(torch.arange(10), val_fraction=1.0)
 
 
-def test_load_shakespeare_checks_md5_and_says_what_is_missing(monkeypatch, tmp_path):
-    monkeypatch.setenv("COURSE_DATA_ROOT", str(tmp_path))
-
-    def offline(name, root):
-        raise OSError("network is unreachable")
-
-    monkeypatch.setitem(data.DOWNLOADERS, "tinyshakespeare", offline)
-    with pytest.raises(utils.DataError, match=r"tinyshakespeare/input.txt; the download failed \(OSError"):
+def test_load_shakespeare_downloads_checks_md5_and_says_what_is_missing(monkeypatch, tmp_path):
+    root, served = tmp_path / "data", tmp_path / "mirror"
+    overrides = loopback.mirror(served)
+    monkeypatch.setenv("COURSE_DATA_ROOT", str(root))
+    for name, value in loopback.offline_env(loopback.closed_port_url(), overrides).items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(utils.DataError, match=r"tinyshakespeare/input.txt; the download of .* failed \(URLError: .*Connection refused"):
         utils.load_shakespeare()
+    assert loopback.files_under(root) == [], "nothing half-written is left in the data root"
 
-    text = "First Citizen:\nBefore we proceed any further, hear me speak.\n"
-
-    def fake_download(name, root):
-        (root / name).mkdir(parents=True)
-        (root / name / "input.txt").write_text(text, encoding="utf-8")
-
-    monkeypatch.setitem(data.DOWNLOADERS, "tinyshakespeare", fake_download)
-    monkeypatch.setitem(data.MD5, "tinyshakespeare/input.txt", hashlib.md5(text.encode()).hexdigest())
-    assert utils.load_shakespeare() == text
-    (tmp_path / "tinyshakespeare" / "input.txt").write_text(text + "tampered", encoding="utf-8")
+    with loopback.serve(served) as url:
+        monkeypatch.setenv("COURSE_DATA_MIRROR", url)
+        assert utils.load_shakespeare() == loopback.TEXT
+    assert loopback.files_under(root) == ["tinyshakespeare", "tinyshakespeare/input.txt"]
+    (root / "tinyshakespeare" / "input.txt").write_text(loopback.TEXT + "tampered", encoding="utf-8")
     with pytest.raises(utils.DataError, match="input.txt is corrupt"):
         utils.load_shakespeare()
 
