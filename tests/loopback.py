@@ -31,6 +31,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        self.server.requests.append(self.path)
         if not self.path.startswith("/cut/"):
             return super().do_GET()
         self.send_response(200)
@@ -41,9 +42,10 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve folder over HTTP on 127.0.0.1 at a free port; yields the base URL, stops the server afterwards."""
+def serve(folder: Path, requests: list[str] | None = None) -> Iterator[str]:
+    """Serve folder over HTTP on 127.0.0.1 at a free port, noting each GET's path in requests; yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    server.requests = [] if requests is None else requests
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

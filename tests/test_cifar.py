@@ -108,13 +108,14 @@ def test_the_original_is_downloaded_decoded_and_cached(network, capsys):
     assert X.shape == (11, 3, 32, 32) and X.dtype == torch.float32 and y.tolist() == [0] * 4 + [1] * 7
     torch.testing.assert_close(X, torch.cat([expected_images("dog", 4), expected_images("cat", 7)]))
     assert loopback.files_under(root) == ["cifar-10-batches-py"] + [f"cifar-10-batches-py/{name}" for name in
-                                          ("batches.meta", "data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5")]
+                                          ("batches.meta", "data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4",
+                                           "data_batch_5", "test_batch")]
     assert len(list(cache.glob("cifar10-original-*/train-*.pt"))) == 10, "one pass over the batches caches every class"
 
     X_test, y_test = utils.load_cifar10("test", ["cat", "dog"], per_class=2)
     torch.testing.assert_close(X_test, torch.cat([expected_images("cat", 2), expected_images("dog", 2)]))
     assert y_test.tolist() == [0, 0, 1, 1]
-    assert "from downloaded" in capsys.readouterr().out
+    assert f"from {root / 'cifar-10-batches-py'}" in capsys.readouterr().out, "one download brings both splits"
 
     (root / "cifar-10-batches-py" / "data_batch_1").unlink()
     X_again, _ = utils.load_cifar10("train", ["dog", "cat"], per_class=3)
