@@ -6,9 +6,7 @@ submitted/, autograded/, feedback/ and gradebook.db are made by nbgrader and are
 """
 import os
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, GetGrades,
-                                    NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec)
+from grading.preprocessors import configure
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -27,45 +25,10 @@ c.Execute.iopub_timeout = 30
 c.OverwriteCells.add_missing_cells = True
 
 
-class DeduplicateIdsCleanly(DeduplicateIds):
-    """nbgrader's DeduplicateIds, but a duplicate loses its nbgrader metadata entirely, not to `{}`.
-
-    An empty `{}` crashes add_missing_cells (KeyError: 'grade_id'), so a duplicated cell failed the notebook.
-    """
-
-    def preprocess_cell(self, cell, resources, index):
-        cell, resources = super().preprocess_cell(cell, resources, index)
-        if cell.metadata.get("nbgrader") == {}:
-            del cell.metadata["nbgrader"]
-        return cell, resources
-
-
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIdsCleanly, OverwriteKernelspec, OverwriteCells,
-                                      CheckCellMetadata]
-
-# nbgrader gives 0 to a test cell with ANY stderr output. Python warnings and tqdm progress bars are stderr, so a
-# correct solution that warns (e.g. float() of a tensor that requires grad) or shows a bar would lose the points:
-# drop those outputs before grading. Errors are error outputs, not stderr, and still fail their cell.
-c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = r"\w+Warning: |\d+%\|"
+# The course's preprocessors (grading/preprocessors.py): sanitizing, stderr noise (warnings and progress bars)
+# ignored alike by autograde and validate, feedback without hidden tests or the instructor's paths.
+configure(c)
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-
-class ScrubHiddenTestTracebacks(NbGraderPreprocessor):
-    """In feedback, keep only 'ErrorName: message' of failures in cells that hold hidden tests.
-
-    A traceback quotes the failing line, which would reveal the hidden test to the student.
-    """
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
-        return cell, resources
-
-
-# Feedback shows visible tests and their messages, never hidden-test source or tracebacks.
-c.GenerateFeedback.preprocessors = [GetGrades, ScrubHiddenTestTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -1,69 +1,194 @@
-"""What went wrong in each student's grading, and the summary table."""
+"""What an autograded notebook says: per-cell errors and timings, runaway kernels, tampering, the summary table."""
 from __future__ import annotations
 
-import re
+import ast
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 
-# Assignments to attributes of modules, setattr, builtins or sys.modules: a student's code may be rewiring the
-# helpers that tests call. Flagged for a human to look at; the hidden tests do not rely on those helpers.
-MONKEYPATCH = re.compile(
-    r"^\s*(utils|torch|nn|np|numpy|builtins|__builtins__|sys|importlib|math)(\.\w+)+\s*=[^=]"
-    r"|\bsetattr\s*\(|\bsys\.modules\b|\bimport\s+builtins\b|__builtins__",
-    re.MULTILINE,
-)
-
-LOG_PATTERNS = [
-    (re.compile(r"Missing grade cell (\S+) encountered"), "test cell {0} was missing: added back"),
-    (re.compile(r"Cell with id '([^']+)' exists multiple times"), "cell {0} appears more than once: the last one is graded"),
-]
+TAMPERING_ERROR = "TamperingError"  # utils.integrity's exception: a hidden test found a replaced function
+RISKY_IMPORTS = {"builtins", "gc", "ctypes", "inspect", "importlib"}
+RISKY_CALLS = {"setattr", "delattr", "exec", "compile", "__import__", "vars"}
+RISKY_ATTRIBUTES = {"__code__", "__globals__", "__builtins__", "__dict__", "modules"}
 
 
-def log_problems(log: str, student: str) -> list[str]:
-    """Problems nbgrader logged while autograding one student's notebook (cells missing, duplicated, a crash)."""
-    own, current = [], None
-    for line in log.splitlines():
-        match = re.search(r"(?:Sanitizing|Autograding) \S*?/submitted/([^/]+)/", line) or \
-            re.search(r"(?:Sanitizing|Autograding) \S*?/autograded/([^/]+)/", line)
-        if match:
-            current = match.group(1)
-        if current == student:
-            for pattern, message in LOG_PATTERNS:
-                found = pattern.search(line)
-                if found and message.format(*found.groups()) not in own:
-                    own.append(message.format(*found.groups()))
-        if f"for student '{student}'" in line and "error processing" in line:
-            step = "feedback" if "GenerateFeedbackApp" in line else "autograde"
-            own.append(f"{step} failed for this notebook: see the log")
-    return own
+def nbgrader_meta(cell) -> dict:
+    """The nbgrader metadata of a cell ({} when it has none)."""
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def notebook_problems(path: Path) -> list[str]:
-    """Timeouts, errors by kind, and possible monkeypatching found in an autograded notebook."""
-    notebook = nbformat.read(path, as_version=4)
-    problems, failed = [], []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
+def cell_name(cell, index: int) -> str:
+    """The cell's grade_id, or '#<index>' for a cell without one (one the student added)."""
+    return nbgrader_meta(cell).get("grade_id") or f"#{index}"
+
+
+def first_error(cell) -> dict | None:
+    """The first error output of a code cell, or None."""
+    return next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+
+
+def error_text(output: dict, limit: int = 160) -> str:
+    """'ErrorName: message', cut to `limit` characters."""
+    text = f"{output.get('ename', '')}: {output.get('evalue', '')}".strip(": ")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def cell_seconds(cell) -> float | None:
+    """Seconds the cell ran, from nbclient's timing metadata, or None."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    try:
+        start = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return (end - start).total_seconds()
+
+
+def setup_cell_index(notebook) -> int | None:
+    """The index of the set-up cell: the first locked code cell."""
+    return next((i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and nbgrader_meta(c).get("locked")),
+                None)
+
+
+def setup_failure(notebook) -> str | None:
+    """'<cell>: <error>' when the set-up cell failed although no student code ran before it, else None."""
+    index = setup_cell_index(notebook)
+    if index is None:
+        return None
+    student_code_before = any(c.cell_type == "code" and not nbgrader_meta(c).get("locked") and c.source.strip()
+                              for c in notebook.cells[:index])
+    error = first_error(notebook.cells[index])
+    if error is None or student_code_before:
+        return None
+    return f"{cell_name(notebook.cells[index], index)} ({error_text(error)})"
+
+
+def runaway_problems(notebook) -> list[str]:
+    """Cells that timed out, ran out of memory, or whose kernel died."""
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        error = first_error(cell) if cell.cell_type == "code" else None
+        name = (error or {}).get("ename", "")
+        if "Timeout" in name:
+            problems.append(f"cell {cell_name(cell, index)} timed out")
+        elif name == "MemoryError":
+            problems.append(f"cell {cell_name(cell, index)} ran out of memory")
+        elif name == "DeadKernelError":
+            problems.append(f"the kernel died in cell {cell_name(cell, index)}")
+    return problems
+
+
+def tampering_found(notebook) -> list[str]:
+    """The cells whose hidden tests raised TamperingError, each with its message."""
+    return [f"tampering: cell {cell_name(cell, index)} ({error_text(error)})"
+            for index, cell in enumerate(notebook.cells)
+            if cell.cell_type == "code" and (error := first_error(cell)) and error.get("ename") == TAMPERING_ERROR]
+
+
+def python_source(source: str) -> ast.Module | None:
+    """The cell's source as a Python syntax tree (IPython magics turned into calls), or None if it does not parse."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        source = TransformerManager().transform_cell(source)
+    except Exception:  # IPython missing or a transform it cannot do: parse the source as it is
+        pass
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def root_name(node: ast.AST) -> str | None:
+    """The name a chain of attributes and subscripts starts from (`a` in `a.b[c].d`), or None."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def dotted(node: ast.AST) -> str:
+    """Source text of an expression, shortened."""
+    text = ast.unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def imported_names(trees: list[ast.Module]) -> set[str]:
+    """Names bound to modules or imported objects, and their aliases (`T = torch`, `m = __import__('x')`)."""
+    names: set[str] = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Call, ast.Subscript,
+                                                                           ast.Attribute)):
+                source = root_name(node.value)
+                call = isinstance(node.value, ast.Call) and source in ("__import__", "importlib", "import_module")
+                if source in names or call or "sys.modules" in ast.unparse(node.value):
+                    names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def risky_assignments(tree: ast.Module, modules: set[str]) -> list[str]:
+    """Assignments and deletions that replace attributes of modules or write into namespaces."""
+    found = []
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else \
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            if isinstance(target, ast.Attribute) and root_name(target) in modules:
+                found.append(f"assigns {dotted(target)}")
+            elif isinstance(target, ast.Subscript) and any(
+                    isinstance(n, ast.Attribute) and n.attr in RISKY_ATTRIBUTES or
+                    isinstance(n, ast.Call) and getattr(n.func, "id", None) in ("vars", "globals")
+                    for n in ast.walk(target.value)):
+                found.append(f"writes into {dotted(target.value)}")
+    return found
+
+
+def risky_uses(tree: ast.Module) -> list[str]:
+    """Imports, calls and attributes that reach into Python's machinery (builtins, gc, setattr, __code__...)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"imports {m}" for m in modules if m.split(".")[0] in RISKY_IMPORTS]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in RISKY_CALLS:
+            first = node.args[0] if node.args else None
+            if not (node.func.id in ("setattr", "delattr") and isinstance(first, ast.Name) and first.id == "self") \
+                    and node.func.id != "vars":
+                found.append(f"calls {node.func.id}()")
+        elif isinstance(node, ast.Attribute) and node.attr in RISKY_ATTRIBUTES - {"modules"}:
+            found.append(f"uses {dotted(node)}")
+        elif isinstance(node, ast.Attribute) and node.attr == "modules" and root_name(node) == "sys":
+            found.append("uses sys.modules")
+        elif isinstance(node, ast.Name) and node.id in ("__builtins__", "__import__"):
+            found.append(f"uses {node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr == "update" and isinstance(node.value, ast.Call) and \
+                getattr(node.value.func, "id", None) == "vars":
+            found.append(f"updates {dotted(node.value)}")
+    return found
+
+
+def static_tampering(notebook) -> list[str]:
+    """'possible tampering' lines for the student's (unlocked) cells that patch modules or Python's machinery."""
+    trees = [(index, cell, python_source(cell.source)) for index, cell in enumerate(notebook.cells)
+             if cell.cell_type == "code"]
+    modules = imported_names([tree for _, _, tree in trees if tree is not None]) | {"sys", "builtins"}
+    flags = []
+    for index, cell, tree in trees:
+        if tree is None or nbgrader_meta(cell).get("locked"):
             continue
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "error":
-                continue
-            name = output.get("ename", "")
-            if name in ("CellTimeoutError", "TimeoutError") or "Timeout" in name:
-                problems.append(f"cell {grade_id or '?'} timed out")
-            elif name == "MemoryError":
-                problems.append(f"cell {grade_id or '?'} ran out of memory")
-            elif name == "DeadKernelError":
-                problems.append(f"the kernel died in cell {grade_id or '?'}")
-            elif cell.metadata.get("nbgrader", {}).get("grade"):
-                failed.append(grade_id)
-        if not cell.metadata.get("nbgrader", {}).get("locked") and MONKEYPATCH.search(cell.source):
-            problems.append(f"cell {grade_id or '(unnamed)'} may monkeypatch modules: review by hand")
-    if failed:
-        problems.append("tests failed: " + ", ".join(failed))
-    return list(dict.fromkeys(problems))
+        found = list(dict.fromkeys(risky_assignments(tree, modules) + risky_uses(tree)))
+        if found:
+            flags.append(f"possible tampering in cell {cell_name(cell, index)}: {', '.join(found[:3])}"
+                         f"{' ...' if len(found) > 3 else ''} (review by hand)")
+    return flags
+
+
+def read_notebook(path: Path):
+    """The notebook at `path` (nbformat 4)."""
+    return nbformat.read(path, as_version=4)
 
 
 def format_table(rows: list[dict]) -> str:
