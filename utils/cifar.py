@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .data import CACHE_ENV, DataError, DownloadError, data_root, ensure_files, expected_md5, settings
+from .data import DataError, DownloadError, data_root, ensure_files, expected_md5, settings
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 ORIGINAL, JPEG = "original", "jpeg"
