@@ -1,17 +1,28 @@
 import pytest
+import torch
 
 import utils
+from utils import mode
 
 
-@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False), ("no", False)])
-def test_is_quick_reads_the_environment(monkeypatch, value, expected):
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("false", False), ("no", False)])
+def test_course_quick_wins_on_any_device(monkeypatch, value, expected):
     monkeypatch.setenv("COURSE_QUICK", value)
-    assert utils.is_quick() is expected
+    for cuda in (False, True):
+        monkeypatch.setattr(torch.cuda, "is_available", lambda cuda=cuda: cuda)
+        assert utils.is_quick() is expected, f"COURSE_QUICK={value} with cuda={cuda}"
 
 
-def test_is_quick_is_false_when_unset(monkeypatch):
-    monkeypatch.delenv("COURSE_QUICK", raising=False)
-    assert utils.is_quick() is False
+@pytest.mark.parametrize("value", [None, "", "maybe"])
+def test_without_course_quick_the_device_decides(monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("COURSE_QUICK", raising=False)
+    else:
+        monkeypatch.setenv("COURSE_QUICK", value)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert utils.is_quick() is True, "a CPU (or Apple GPU) should get quick mode unless told"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert utils.is_quick() is False, "a CUDA GPU should get full mode unless told"
 
 
 def test_pick_follows_the_mode(monkeypatch):
@@ -19,3 +30,30 @@ def test_pick_follows_the_mode(monkeypatch):
     assert utils.pick(full=10, quick=1) == 1
     monkeypatch.setenv("COURSE_QUICK", "0")
     assert utils.pick(full=10, quick=1) == 10
+
+
+def test_mode_line_on_a_cpu_says_why_how_to_switch_and_how_long(monkeypatch):
+    monkeypatch.delenv("COURSE_QUICK", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    line = utils.mode_line("05_rnn_text_generation")
+    assert line.startswith("quick mode (no CUDA GPU here)")
+    assert "%env COURSE_QUICK=0" in line and "67 min" in line
+    assert "not measured" in utils.mode_line("01_history"), "say so where the full-mode time was never measured"
+
+
+def test_mode_line_when_told_or_on_a_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.delenv("COURSE_QUICK", raising=False)
+    line = utils.mode_line("03_convnets")
+    assert line.startswith("full mode (a CUDA GPU is here)") and "%env COURSE_QUICK=1" in line and "23 s" in line
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    line = utils.mode_line("03_convnets")
+    assert line.startswith("quick mode (COURSE_QUICK=1 is set)") and "2 min 08 s" in line
+
+
+def test_every_lecture_has_measured_quick_times():
+    from conftest import REPO
+
+    lectures = {path.stem for path in (REPO / "lectures").glob("*.ipynb")}
+    assert lectures <= set(mode.RUN_TIMES), f"add run times to utils/mode.py for {sorted(lectures - set(mode.RUN_TIMES))}"
+    assert all(times["quick"] for times in mode.RUN_TIMES.values())

@@ -8,7 +8,7 @@ from .cifar import CIFAR10_CLASSES, load_cifar10
 from .data import DataError, TensorLoader, data_root, load_mnist
 from .device import describe_device, get_device, set_seed
 from .gan_metrics import FeatureNet, extract_features, frechet_distance, gaussian_frechet_distance, label_entropy, train_feature_net
-from .mode import is_quick, pick
+from .mode import is_quick, mode_line, pick
 from .plot import plot_history, show_feature_maps, show_filters, show_images, show_misclassified
 from .plot2d import plot_decision_boundary
 from .style import course_features, load_picture, random_features, style_backbone, wave_painting
@@ -23,7 +23,7 @@ __all__ = [
     "check_at_least", "check_close", "check_equal", "check_param_count", "check_shape", "count_trainable",
     # data, device, mode
     "DataError", "TensorLoader", "data_root", "load_mnist", "describe_device", "get_device", "set_seed",
-    "is_quick", "pick",
+    "is_quick", "mode_line", "pick",
     # GAN metrics
     "FeatureNet", "extract_features", "frechet_distance", "gaussian_frechet_distance", "label_entropy", "train_feature_net",
     # plots

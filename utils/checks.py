@@ -42,7 +42,7 @@ def check_equal(actual: object, expected: object, name: str = "the result") -> N
 def check_close(actual: torch.Tensor | float, expected: torch.Tensor | float, name: str = "the result",
                 rtol: float = 1e-4, atol: float = 1e-6) -> None:
     """Fail, naming the largest difference, unless actual and expected agree within tolerance."""
-    actual_t, expected_t = torch.as_tensor(actual).double(), torch.as_tensor(expected).double()
+    actual_t, expected_t = (torch.as_tensor(value).detach().cpu().double() for value in (actual, expected))  # MPS has no float64
     if actual_t.shape != expected_t.shape:
         raise AssertionError(f"expected {name} shape {_format_shape(expected_t.shape)}, got {_format_shape(actual_t.shape)}")
     if not torch.allclose(actual_t, expected_t, rtol=rtol, atol=atol):

@@ -56,7 +56,7 @@ def extract_features(model: FeatureNet, X: torch.Tensor, batch_size: int = 1000)
 def gaussian_frechet_distance(mean_a: torch.Tensor, cov_a: torch.Tensor,
                               mean_b: torch.Tensor, cov_b: torch.Tensor) -> float:
     """Squared Fréchet distance of N(mean_a, cov_a) and N(mean_b, cov_b): |ma - mb|^2 + tr(A + B - 2 (A B)^1/2)."""
-    mean_a, cov_a, mean_b, cov_b = (t.double() for t in (mean_a, cov_a, mean_b, cov_b))
+    mean_a, cov_a, mean_b, cov_b = (t.cpu().double() for t in (mean_a, cov_a, mean_b, cov_b))  # MPS has no float64
     values, vectors = torch.linalg.eigh(cov_a)
     sqrt_a = vectors @ torch.diag(values.clamp(min=0).sqrt()) @ vectors.T
     middle = sqrt_a @ cov_b @ sqrt_a                    # symmetric, same eigenvalues as A B
@@ -67,13 +67,13 @@ def gaussian_frechet_distance(mean_a: torch.Tensor, cov_a: torch.Tensor,
 
 def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> float:
     """Squared Fréchet distance between Gaussians fitted (mean, covariance) to two sets of feature rows."""
-    stats = [(f.double().mean(dim=0), torch.cov(f.double().T).reshape(f.shape[1], f.shape[1]))
-             for f in (features_a, features_b)]
+    rows = [f.detach().cpu().double() for f in (features_a, features_b)]   # float64 on the CPU: MPS has none
+    stats = [(f.mean(dim=0), torch.cov(f.T).reshape(f.shape[1], f.shape[1])) for f in rows]
     return gaussian_frechet_distance(*stats[0], *stats[1])
 
 
 def label_entropy(logits: torch.Tensor) -> float:
     """Entropy in bits of the mean predicted class distribution: log2(10) = 3.32 when all 10 classes are equally common."""
-    mean_probs = logits.detach().double().softmax(dim=1).mean(dim=0)
+    mean_probs = logits.detach().cpu().double().softmax(dim=1).mean(dim=0)   # float64 on the CPU: MPS has none
     return -(mean_probs * mean_probs.clamp(min=1e-300).log2()).sum().item()
 

@@ -1,17 +1,54 @@
-"""Quick mode: one environment variable that shrinks epochs and data for CI and slow laptops."""
+"""Quick or full mode: full where a CUDA GPU is, quick elsewhere; the environment variable COURSE_QUICK always wins."""
 import os
 from typing import TypeVar
 
+import torch
+
 QUICK_ENV = "COURSE_QUICK"
+
+# Whole notebook, default settings, on the 2-core x86-64 CPU of CI (BENCHMARKS.md: quick mode from
+# `python -m bench.course_quick_mode`, full mode from `COURSE_QUICK=0 papermill ...`); None: never measured.
+RUN_TIMES: dict[str, dict[str, str | None]] = {
+    "01_history": {"quick": "12 s", "full": None},
+    "02_mlp_backprop": {"quick": "13 s", "full": None},
+    "03_convnets": {"quick": "23 s", "full": "2 min 08 s"},
+    "04_transfer_learning": {"quick": "18 s", "full": None},
+    "05_rnn_text_generation": {"quick": "47 s", "full": "67 min"},
+    "06_gans": {"quick": "24 s", "full": "34 min"},
+    "07_style_transfer": {"quick": "19 s", "full": None},
+}
 
 T = TypeVar("T")
 
 
+def quick_setting() -> bool | None:
+    """COURSE_QUICK read as True (1, true, yes), False (0, false, no) or None (unset or anything else)."""
+    value = os.environ.get(QUICK_ENV, "").strip().lower()
+    return True if value in {"1", "true", "yes"} else False if value in {"0", "false", "no"} else None
+
+
 def is_quick() -> bool:
-    """True when the environment variable COURSE_QUICK is set to 1, true or yes."""
-    return os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes"}
+    """Quick mode: as COURSE_QUICK says where it is set, else quick without a CUDA GPU and full with one."""
+    setting = quick_setting()
+    return (not torch.cuda.is_available()) if setting is None else setting
 
 
 def pick(full: T, quick: T) -> T:
     """Return `quick` in quick mode and `full` otherwise, e.g. num_epochs = pick(full=10, quick=1)."""
     return quick if is_quick() else full
+
+
+def mode_reason() -> str:
+    """Why this mode: the environment variable, or the device (e.g. 'no CUDA GPU here')."""
+    if quick_setting() is not None:
+        return f"{QUICK_ENV}={os.environ[QUICK_ENV].strip()} is set"
+    return "no CUDA GPU here" if not torch.cuda.is_available() else "a CUDA GPU is here"
+
+
+def mode_line(notebook: str) -> str:
+    """The mode, why, the line that switches it and the other mode's measured time, e.g. mode_line('03_convnets')."""
+    mode, other = ("quick", "full") if is_quick() else ("full", "quick")
+    other_time = RUN_TIMES.get(notebook, {}).get(other)
+    timing = f"it takes {other_time} on a 2-core CPU" if other_time else "its time on a CPU was not measured"
+    return (f"{mode} mode ({mode_reason()}). For {other} mode put `%env {QUICK_ENV}={int(other == 'quick')}` "
+            f"at the top of this cell and run all cells again ({timing}).")
