@@ -146,3 +146,16 @@ def test_a_corrupt_archive_falls_back_to_the_jpeg_copy_or_says_what_to_do(networ
     message = str(caught.value)
     assert "cifar-10-python.tar.gz is corrupt (MD5 " in message and "the offline JPEG copy" in message and "missing too" in message
     assert loopback.files_under(root) == ["cifar10-jpeg"], "nothing half-written is left in the data root"
+
+
+def test_a_read_only_data_root_falls_back_to_the_jpeg_copy(tiny_cifar, monkeypatch, capsys):
+    def read_only(**kwargs):
+        raise OSError(30, "Read-only file system", kwargs["dir"])
+
+    monkeypatch.setattr(data.tempfile, "mkdtemp", read_only)  # as in the grading sandbox
+    X, _ = utils.load_cifar10("test", ["dog"])
+    assert len(X) == 3
+    assert "the JPEG copy, from" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_DATA_ROOT", str(tiny_cifar[0] / "elsewhere"))
+    with pytest.raises(utils.DataError, match=r"the data root is not writable \(OSError: \[Errno 30\] Read-only file system"):
+        utils.load_shakespeare()
