@@ -29,9 +29,19 @@ CIFAR_COUNTS = {"train": {name: 5010 if name in ("cat", "dog") else 2 for name i
 
 
 def code_cells(path: Path) -> list[str]:
-    """The sources of a notebook's code cells."""
+    """The sources of a notebook's code cells, as plain Python (IPython's %magics and !commands translated)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    return [TransformerManager().transform_cell("".join(cell["source"])) for cell in cells if cell["cell_type"] == "code"]
+
+
+def setup_cell(path: Path) -> str:
+    """The source of an assignment's locked set-up cell (nbgrader grade_id 'setup'), found wherever it lies."""
+    cells = [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code"]
+    found = [i for i, cell in enumerate(cells) if cell["metadata"].get("nbgrader", {}).get("grade_id") == "setup"]
+    assert len(found) == 1, f"{path} should have one code cell with grade_id 'setup', found {len(found)}"
+    return code_cells(path)[found[0]]
 
 
 def lecture_cells_through_cifar() -> list[str]:
@@ -69,7 +79,7 @@ def run(command: list[str], **kwargs) -> str:
 def student_script(venv: Path) -> str:
     """Lecture 04's data cells, the assignment's set-up cell, the MNIST and text loaders, each run as in a notebook."""
     parts = [(f"lecture 04, code cell {i + 1}", source) for i, source in enumerate(lecture_cells_through_cifar())]
-    parts.append(("transfer_learning set-up", code_cells(ASSIGNMENT)[0]))
+    parts.append(("transfer_learning set-up", setup_cell(ASSIGNMENT)))
     images, labels = loopback.mnist_arrays("test", seed=len("MNIST"))
     parts.append(("MNIST and text", textwrap.dedent(f"""
         X, y = utils.load_mnist("test", standardize=False)
