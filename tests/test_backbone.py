@@ -91,3 +91,28 @@ def test_committed_checkpoint_reaches_its_recorded_source_accuracy():
     assert accuracy == pytest.approx(record["test_accuracy"], abs=0.002)
     assert accuracy > 0.7, "a backbone worth transferring from"
     assert backbone.CHECKPOINT.stat().st_size < 3_000_000
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_a_corrupt_cached_imagenet_file_falls_back_to_the_course_backbone(monkeypatch, tmp_path, damage):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))   # torch.hub's cache, where torchvision looks first
+    cached = backbone._imagenet_cache_file()
+    assert str(cached).startswith(str(tmp_path)), "the test must not touch the real torch cache"
+    cached.parent.mkdir(parents=True)
+    torch.save({"conv1.weight": torch.zeros(64, 3, 7, 7)}, cached)
+    whole = cached.read_bytes()
+    cached.write_bytes({"truncated": whole[: len(whole) // 2], "garbage": b"\x80\x02not a pickle" * 10, "empty": b""}[damage])
+    path = tmp_path / "b.pt"
+    backbone.save_course_backbone(utils.course_convnet(2), {"classes": ["a", "b"], "test_accuracy": 0.75}, path)
+    model, source = utils.pretrained_backbone(path=path)
+    assert source.startswith("the cached ImageNet weights are unreadable (") and str(cached) in source
+    assert "; the course's convnet" in source and source.count(". ") == 0, f"one sentence, please: {source}"
+    assert model.classifier[-1].out_features == 2 and not model.training
+
+
+def test_a_corrupt_course_checkpoint_says_how_to_restore_it(tmp_path):
+    path = tmp_path / "b.pt"
+    backbone.save_course_backbone(utils.course_convnet(2), {"classes": ["a", "b"], "test_accuracy": 0.75}, path)
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(utils.BackboneError, match="unreadable .*git checkout pretrained/"):
+        utils.load_course_backbone(path)

@@ -5,6 +5,7 @@ import nbformat
 import pytest
 
 from conftest import REPO
+from utils.hosted import SETUP_CELL
 
 NOTEBOOKS = sorted(REPO.glob("lectures/*.ipynb")) + sorted(REPO.glob("solutions/*/*.ipynb")) + sorted(REPO.glob("assignments/*/*.ipynb"))
 LECTURES = sorted(REPO.glob("lectures/*.ipynb"))
@@ -40,3 +41,19 @@ def test_lecture_seeds_prints_device_and_asks_utils_for_sizes(path):
     assert "utils.set_seed(" in source, "set a seed so the lecture repeats"
     assert "utils.get_device()" in source and "print(" in source, "pick and print the device"
     assert "utils.pick(" in source, "ask utils for sizes so quick mode can shrink them"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=names(NOTEBOOKS))
+def test_first_code_cell_is_the_hosted_set_up(path):
+    notebook = nbformat.read(path, as_version=4)
+    first = next((cell for cell in notebook.cells if cell.cell_type == "code"), None)
+    assert first is not None and first.source == SETUP_CELL, (
+        f"{path.name}: its first code cell should be utils/hosted.py's SETUP_CELL: run `python scripts/sync_setup_cells.py` "
+        "(lectures/ and solutions/), then `nbgrader generate_assignment <a> --force` for assignments/")
+    assert "nbgrader" not in first.metadata, "the set-up cell is not graded: give it no nbgrader metadata"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=names(LECTURES))
+def test_lecture_prints_its_mode_line(path):
+    source = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
+    assert f'print(utils.mode_line("{path.stem}"))' in source, "print the mode, why, and how to switch it, in the set-up cell"

@@ -9,6 +9,7 @@ without ImageNet weights and without the course checkpoint, it raises BackboneEr
 The course's checkpoint (pretrained/cifar8_convnet.pt) is made by scripts/train_backbone.py: a small
 convnet trained on the 8 CIFAR-10 classes other than cat and dog, so that cat vs dog is a new task.
 """
+import pickle
 import time
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from torch import nn
 from .cifar import CIFAR10_CLASSES, load_cifar10
 from .data import REPO_ROOT, TensorLoader
 
-CHECKPOINT = REPO_ROOT / "pretrained" / "cifar8_convnet.pt"
+PACKAGED_CHECKPOINT = Path(__file__).resolve().parent / "pretrained" / "cifar8_convnet.pt"  # a non-editable install
+CHECKPOINT = PACKAGED_CHECKPOINT if PACKAGED_CHECKPOINT.exists() else REPO_ROOT / "pretrained" / "cifar8_convnet.pt"
+UNREADABLE = (RuntimeError, EOFError, pickle.UnpicklingError, ValueError)  # what torch.load raises on a corrupt file
 SOURCE_CLASSES = tuple(name for name in CIFAR10_CLASSES if name not in ("cat", "dog"))
 CIFAR_STATS = ((0.491, 0.482, 0.447), (0.247, 0.243, 0.262))  # per-channel mean and std of CIFAR-10 pixels
 IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
@@ -77,13 +80,38 @@ def _imagenet_resnet18() -> Backbone:
     return Backbone(features, nn.Sequential(resnet.avgpool, nn.Flatten(), resnet.fc))
 
 
+def _first_line(error: BaseException) -> str:
+    """'RuntimeError: the first line of its message'."""
+    return f"{error.__class__.__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+
+
+def _imagenet_cache_file() -> Path:
+    """Where torchvision keeps the ImageNet ResNet-18 weights it downloaded."""
+    import torchvision
+
+    url = torchvision.models.ResNet18_Weights.IMAGENET1K_V1.url
+    return Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
+
+
+def _why_not_imagenet(error: BaseException) -> str:
+    """The start of the sentence that says why the ImageNet weights could not be had."""
+    cached = _imagenet_cache_file()
+    if cached.exists():  # torch.hub downloads to a temporary file: what is here was complete once, and is now damaged
+        return f"the cached ImageNet weights are unreadable ({_first_line(error)}), delete {cached} to download them again; "
+    return f"ImageNet weights unavailable ({_first_line(error)}); "
+
+
 def load_course_backbone(path: str | Path = CHECKPOINT) -> tuple[Backbone, dict]:
     """The course convnet with the weights of a checkpoint saved by save_course_backbone, and its record."""
     path = Path(path)
     if not path.exists():
         raise BackboneError(f"no course checkpoint at {path}: run `python scripts/train_backbone.py` "
                             "(or utils.train_course_backbone() in a notebook) to make one")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except UNREADABLE as error:
+        raise BackboneError(f"the course checkpoint {path} is unreadable ({_first_line(error)}): restore it with "
+                            "`git checkout pretrained/` or make a new one with `python scripts/train_backbone.py`") from error
     model = course_convnet(len(state["classes"]))
     model.load_state_dict({name: tensor.float() for name, tensor in state["model"].items()})
     return model, {key: value for key, value in state.items() if key != "model"}
@@ -95,8 +123,8 @@ def pretrained_backbone(imagenet: bool = True, path: str | Path = CHECKPOINT) ->
         try:
             model = _imagenet_resnet18()
             return model.eval(), "torchvision ResNet-18, ImageNet weights (IMAGENET1K_V1)"
-        except OSError as error:  # no network (URLError) and nothing in torch.hub's cache
-            reason = f"ImageNet weights unavailable ({error.__class__.__name__}: {error}); "
+        except (OSError, *UNREADABLE) as error:  # no network and nothing cached, or a corrupt cached file
+            reason = _why_not_imagenet(error)
     else:
         reason = ""
     model, record = load_course_backbone(path)
