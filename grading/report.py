@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -170,6 +172,17 @@ def risky_uses(tree: ast.Module) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def hosted_setup_cell() -> str:
+    """utils/hosted.py's SETUP_CELL, the course's own first cell, read by file (that module imports nothing)."""
+    from .paths import utils_dir
+
+    spec = importlib.util.spec_from_file_location("_grading_course_hosted", utils_dir() / "hosted.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SETUP_CELL
+
+
 def static_tampering(notebook) -> list[str]:
     """'possible tampering' lines for the student's (unlocked) cells that patch modules or Python's machinery."""
     trees = [(index, cell, python_source(cell.source)) for index, cell in enumerate(notebook.cells)
@@ -177,8 +190,8 @@ def static_tampering(notebook) -> list[str]:
     modules = imported_names([tree for _, _, tree in trees if tree is not None]) | {"sys", "builtins"}
     flags = []
     for index, cell, tree in trees:
-        if tree is None or nbgrader_meta(cell).get("locked"):
-            continue
+        if tree is None or nbgrader_meta(cell).get("locked") or cell.source == hosted_setup_cell():
+            continue   # the course's own set-up cell, unchanged, imports importlib: not the student's doing
         found = list(dict.fromkeys(risky_assignments(tree, modules) + risky_uses(tree)))
         if found:
             flags.append(f"possible tampering in cell {cell_name(cell, index)}: {', '.join(found[:3])}"

@@ -135,3 +135,13 @@ def test_a_hosted_image_installs_the_course_keeps_its_torch_and_runs_a_lecture(t
     assert where("utils").startswith(str(site_packages)), "the course should come from the install, not the checkout"
     mode_printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert "quick mode (COURSE_QUICK=1 is set)" in mode_printed
+
+
+def test_the_grading_scan_trusts_the_set_up_cell_only_unchanged():
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from grading.report import static_tampering
+
+    assert static_tampering(new_notebook(cells=[new_code_cell(SETUP_CELL), new_code_cell("x = 1")])) == []
+    changed = new_notebook(cells=[new_code_cell(SETUP_CELL + "\nimport builtins"), new_code_cell("x = 1")])
+    assert static_tampering(changed), "a student's edit of the set-up cell should be flagged like any other cell"
