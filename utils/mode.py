@@ -12,6 +12,7 @@ RUN_TIMES: dict[str, dict[str, str | None]] = {
     "01_history": {"quick": "12 s", "full": None},
     "02_mlp_backprop": {"quick": "13 s", "full": None},
     "03_convnets": {"quick": "23 s", "full": "2 min 08 s"},
+    "03b_key_architectures": {"quick": None, "full": None},
     "04_transfer_learning": {"quick": "18 s", "full": None},
     "05_rnn_text_generation": {"quick": "47 s", "full": "67 min"},
     "06_gans": {"quick": "24 s", "full": "34 min"},
