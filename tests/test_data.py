@@ -11,6 +11,14 @@ import utils
 from utils import data
 
 
+@pytest.fixture(autouse=True)
+def _forget_unreachable_hosts():
+    """Each test starts with no host remembered as unreachable (the memory lasts a process, like a kernel)."""
+    data._UNREACHABLE.clear()
+    yield
+    data._UNREACHABLE.clear()
+
+
 def test_data_root_uses_the_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA_ROOT", str(tmp_path))
     assert utils.data_root() == tmp_path
@@ -108,6 +116,14 @@ def test_connection_refused_is_one_clear_sentence(network, monkeypatch):
     message = failure(root)
     assert "failed (URLError: <urlopen error [Errno 111] Connection refused>)" in message
     assert "HTTPS_PROXY" in message and "COURSE_DATA_ROOT" in message
+
+
+def test_an_unreachable_host_is_not_waited_for_twice(network, monkeypatch):
+    root, _, _ = network
+    monkeypatch.setenv("COURSE_DATA_MIRROR", loopback.closed_port_url())
+    failure(root)
+    message = failure(root)  # the second load fails at once, saying why and how to try again
+    assert "was not tried" in message and "Connection refused" in message and "restart the kernel" in message
 
 
 def test_a_corrupt_download_is_one_clear_sentence(network):

@@ -155,6 +155,10 @@ def verify(path: Path, expected: str) -> None:
         )
 
 
+# Hosts that could not be reached in this process, with the cause: later downloads from them fail at once.
+_UNREACHABLE: dict[str, str] = {}
+
+
 class DownloadError(DataError):
     """A download failed; `cause` is the underlying error in a few words, the message says what to do."""
 
@@ -169,7 +173,15 @@ def download(key: str, folder: Path) -> Path:
 
     from tqdm.auto import tqdm
 
+    from urllib.error import HTTPError
+    from urllib.parse import urlsplit
+
     url, expected = source_url(key), expected_md5(key)
+    host = urlsplit(url).netloc
+    if host in _UNREACHABLE:  # a black-holed host would cost TIMEOUT_SECONDS on every load of the session
+        cause = _UNREACHABLE[host]
+        raise DownloadError(f"the download of {url} was not tried: {host} could not be reached earlier in this "
+                            f"session ({cause}; restart the kernel to try again): {ADVICE}", cause)
     target = folder / key.rsplit("/", 1)[-1]
     partial = target.with_name(target.name + ".part")
     try:
@@ -184,6 +196,9 @@ def download(key: str, folder: Path) -> Path:
                     raise ConnectionError(f"the connection closed after {bar.n:,} of {bar.total:,} bytes")
         except Exception as error:  # URLError, HTTPError, socket timeouts, SSL errors, a connection reset mid-way
             cause = f"{type(error).__name__}: {error}"
+            received = partial.exists() and partial.stat().st_size > 0
+            if not isinstance(error, HTTPError) and not received:  # no connection at all, not a server's answer
+                _UNREACHABLE[host] = cause
             raise DownloadError(f"the download of {url} failed ({cause}): {ADVICE}", cause) from None
         actual = md5sum(partial)
         if actual != expected:
