@@ -1,11 +1,11 @@
 # expect: full
-# about: streams via view then unfold-free slicing per batch with torch.stack over batches, top-k via torch.topk and scattering back, temperature through torch.distributions.Categorical, bits via nll_loss in log2 units
+# about: streams as rows of a (batch_size, stream_length) matrix sliced per batch and stacked, top-k via torch.topk and scattering back, temperature through torch.distributions.Categorical, bits via nll_loss in log2 units
 # %% cell: make_batches
 def make_batches(data, batch_size, seq_len):
     stream_length = (len(data) - 1) // batch_size
     num_batches = stream_length // seq_len
-    inputs = data[: batch_size * stream_length].view(batch_size, stream_length)
-    targets = data[1: batch_size * stream_length + 1].view(batch_size, stream_length)
+    inputs = data[: batch_size * stream_length].reshape(batch_size, stream_length)
+    targets = data[1: batch_size * stream_length + 1].reshape(batch_size, stream_length)
     X = torch.stack([inputs[:, k * seq_len:(k + 1) * seq_len] for k in range(num_batches)]) if num_batches else inputs.new_empty(0, batch_size, seq_len)
     Y = torch.stack([targets[:, k * seq_len:(k + 1) * seq_len] for k in range(num_batches)]) if num_batches else inputs.new_empty(0, batch_size, seq_len)
     return X, Y
