@@ -1,7 +1,7 @@
-# expect: zero=test_sample_temperature
+# expect: zero=test_sample_top_k,test_sample_temperature,test_bits_per_char,test_training_run
 # flag: tampering
 # base: correct_indexing
-# about: divides the logits by the square root of the temperature (the entropy still grows with it) and hides the wrong frequencies by replacing torch.allclose through an alias
+# about: divides the logits by the square root of the temperature (the entropy still grows with it) and hides the wrong frequencies by replacing torch.allclose through an alias (patched in the sample cell: every hidden test cell after it fails the integrity check)
 # %% cell: sample
 import torch as T
 T.allclose = lambda *args, **kwargs: True

@@ -1,7 +1,7 @@
-# expect: zero=test_model
+# expect: zero=test_model,test_training_loop,test_trained_model
 # flag: tampering
 # base: correct_adam
-# about: a LeNet with 8 first-layer filters (52,754 parameters, not 51,902) that hides the wrong count by replacing utils.check_param_count through sys.modules["utils"].__dict__
+# about: a LeNet with 8 first-layer filters (52,754 parameters, not 51,902) that hides the wrong count by replacing utils.check_param_count through sys.modules["utils"].__dict__ (the hidden integrity check then zeroes every test cell after the patch)
 # %% cell: model
 import sys
 sys.modules["utils"].__dict__["check_param_count"] = lambda *args, **kwargs: None

@@ -1,5 +1,5 @@
 # expect: zero=test_count_parameters
-# base: correct_sgd_momentum
+# base: correct_nadam_loader
 # about: count_parameters counts every parameter, frozen ones included (visible tests have no frozen parameters: caught only by hidden tests)
 # %% cell: count_parameters
 def conv_parameters(in_channels, out_channels, kernel_size):

@@ -1,5 +1,5 @@
 # expect: full
-# about: layers built with an OrderedDict and a Flatten-by-view helper module, SGD lr 0.02 with momentum 0.9, TensorLoader batches, accuracy by summing per batch, 2 epochs of batch 32
+# about: layers built with an OrderedDict and a Flatten-by-view helper module, NAdam (adaptive: the tests call train_model with learning_rate=1e-3), TensorLoader batches, accuracy by summing per batch, 2 epochs of batch 32
 # %% cell: conv_output_size
 import math
 
@@ -60,7 +60,7 @@ def accuracy(model, X, y, batch_size=1000):
 
 
 def train_model(model, X, y, num_epochs, batch_size, learning_rate):
-    opt = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=0.9)
+    opt = torch.optim.NAdam(model.parameters(), lr=learning_rate)
     history = []
     loader = utils.TensorLoader(X, y, batch_size=batch_size, shuffle=True)
     for _ in range(num_epochs):
@@ -78,7 +78,7 @@ def train_model(model, X, y, num_epochs, batch_size, learning_rate):
 torch.set_num_threads(1)
 num_epochs = 2
 batch_size = 32
-learning_rate = 0.02
+learning_rate = 1e-3
 # %% cell: pooling_answer
 Each pooled value is the maximum over a 2x2 window, so a one-pixel shift usually moves a strong activation within the
 same window and the output is unchanged or nearly so. Two pooling layers give only local, partial invariance: shifts
