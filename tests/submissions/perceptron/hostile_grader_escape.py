@@ -4,7 +4,7 @@
 import json
 import os
 
-_skip = {"/proc", "/sys", "/dev", "/usr"}
+_skip = {"/proc", "/sys", "/dev", "/usr", os.getcwd()}  # not its own folder: this notebook quotes the marker
 _found = []
 for _top, _dirs, _files in os.walk("/"):
     _dirs[:] = [d for d in _dirs if os.path.join(_top, d) not in _skip and "site-packages" not in d and d != ".pyenv"]
