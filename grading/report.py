@@ -70,13 +70,12 @@ def runaway_problems(notebook) -> list[str]:
     """Cells that timed out, ran out of memory, or whose kernel died."""
     problems = []
     for index, cell in enumerate(notebook.cells):
-        error = first_error(cell) if cell.cell_type == "code" else None
-        name = (error or {}).get("ename", "")
-        if "Timeout" in name:
+        names = {o.get("ename", "") for o in cell.get("outputs", []) if o.get("output_type") == "error"}
+        if any("Timeout" in name for name in names):  # after the kernel's KeyboardInterrupt: CellTimeoutError
             problems.append(f"cell {cell_name(cell, index)} timed out")
-        elif name == "MemoryError":
+        elif "MemoryError" in names:
             problems.append(f"cell {cell_name(cell, index)} ran out of memory")
-        elif name == "DeadKernelError":
+        elif "DeadKernelError" in names:
             problems.append(f"the kernel died in cell {cell_name(cell, index)}")
     return problems
 

@@ -247,6 +247,7 @@ def test_tampering_errors_and_runaways_are_named_by_cell():
         code_cell(grade_id="test_a", locked=True, grade=True, error="TamperingError", evalue="torch.allclose replaced"),
         code_cell(grade_id="b", error="CellTimeoutError"), code_cell(grade_id="c", error="MemoryError"),
         code_cell(grade_id="d", error="DeadKernelError")])
+    notebook.cells[1].outputs.insert(0, nbformat.v4.new_output("error", ename="KeyboardInterrupt", evalue="", traceback=[]))
     assert tampering_found(notebook) == ["tampering: cell test_a (TamperingError: torch.allclose replaced)"]
     assert runaway_problems(notebook) == ["cell b timed out", "cell c ran out of memory", "the kernel died in cell d"]
 
