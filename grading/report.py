@@ -147,8 +147,8 @@ def risky_assignments(tree: ast.Module, modules: set[str]) -> list[str]:
     return found
 
 
-def risky_uses(tree: ast.Module) -> list[str]:
-    """Imports, calls and attributes that reach into Python's machinery (builtins, gc, setattr, __code__...)."""
+def risky_uses(tree: ast.Module, modules: set[str]) -> list[str]:
+    """Imports, calls and attributes that reach into Python's machinery (builtins, gc, setattr on modules...)."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -156,8 +156,9 @@ def risky_uses(tree: ast.Module) -> list[str]:
             found += [f"imports {m}" for m in modules if m.split(".")[0] in RISKY_IMPORTS]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in RISKY_CALLS:
             first = node.args[0] if node.args else None
-            if not (node.func.id in ("setattr", "delattr") and isinstance(first, ast.Name) and first.id == "self") \
-                    and node.func.id != "vars":
+            on_object = node.func.id in ("setattr", "delattr") and first is not None and \
+                root_name(first) not in modules and not isinstance(first, ast.Call)  # setattr(model, ...) is fine
+            if not on_object and node.func.id != "vars":
                 found.append(f"calls {node.func.id}()")
         elif isinstance(node, ast.Attribute) and node.attr in RISKY_ATTRIBUTES - {"modules"}:
             found.append(f"uses {dotted(node)}")
@@ -191,7 +192,7 @@ def static_tampering(notebook) -> list[str]:
     for index, cell, tree in trees:
         if tree is None or nbgrader_meta(cell).get("locked") or cell.source == hosted_setup_cell():
             continue   # the course's own set-up cell, unchanged, imports importlib: not the student's doing
-        found = list(dict.fromkeys(risky_assignments(tree, modules) + risky_uses(tree)))
+        found = list(dict.fromkeys(risky_assignments(tree, modules) + risky_uses(tree, modules)))
         if found:
             flags.append(f"possible tampering in cell {cell_name(cell, index)}: {', '.join(found[:3])}"
                          f"{' ...' if len(found) > 3 else ''} (review by hand)")

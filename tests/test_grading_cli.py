@@ -208,6 +208,7 @@ def cell_of(source: str, locked: bool = False):
     "import utils\nvars(utils)['check_equal'] = print",
     "import time as clock\nclock.process_time = lambda: 0.0",
     "setattr(__import__('math'), 'isclose', lambda *a, **k: True)",
+    "import utils\nsetattr(utils, 'check_equal', print)",
     "import sys\nsys.modules['torch'] = None",
     "import builtins\nbuiltins.len = lambda x: 0",
     "import gc",
@@ -227,6 +228,7 @@ def test_static_scan_flags_every_route_of_patching(source):
     "model.features = nn.Sequential()",
     "x = torch.zeros(3)\nif utils.is_quick() == True: pass",
     "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        setattr(self, 'fc', nn.Linear(2, 2))",
+    "def replace_head(model, name):\n    setattr(model, name, nn.Linear(4, 2))\n    return model",
     "%matplotlib inline\nlosses = {}\nlosses['a'] = 1",
     "import torch.nn.functional as F\ny = F.relu(x)",
 ])
