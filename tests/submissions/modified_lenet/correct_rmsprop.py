@@ -1,5 +1,5 @@
 # expect: full
-# about: features appended layer by layer to an nn.Sequential, a torch.flatten module, AdamW at 2e-3 for a single epoch of batch 50, a while-loop conv_output_size, parameters counted from shapes
+# about: features appended layer by layer to an nn.Sequential, a torch.flatten module, AdamW at 2e-3 for 2 epochs of batch 50, a while-loop conv_output_size, parameters counted from shapes
 # %% cell: conv_output_size
 def conv_output_size(input_size, kernel_size, stride=1, padding=0):
     padded = input_size + padding + padding
@@ -64,7 +64,7 @@ def train_model(model, X, y, num_epochs, batch_size, learning_rate):
     return [_one_epoch(model, optimizer, X, y, batch_size) for _ in range(num_epochs)]
 # %% cell: hyperparameters
 torch.set_num_threads(1)  # like lecture 6: small networks train as fast on one thread
-num_epochs = 1
+num_epochs = 2
 batch_size = 50
 learning_rate = 2e-3
 # %% cell: pooling_answer
