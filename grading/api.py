@@ -190,7 +190,7 @@ def student_result(course: Path, assignment: str, student: str, source, log: str
     result.cells = grade_cells(course, assignment, student, notebook)
     if not result.cells:
         result.infrastructure.append("infrastructure: the notebook is not in the gradebook: see the log")
-    if (failure := setup_failure(notebook)) is not None:
+    if (failure := setup_failure(notebook, source)) is not None:
         result.infrastructure.append(f"infrastructure: set-up cell {failure} failed")
     result.problems += runaway_problems(notebook)
     failed = [c.grade_id for c in result.cells if (c.score or 0) < c.max_score]

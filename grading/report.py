@@ -53,13 +53,17 @@ def setup_cell_index(notebook) -> int | None:
                 None)
 
 
-def setup_failure(notebook) -> str | None:
-    """'<cell>: <error>' when the set-up cell failed although no student code ran before it, else None."""
+def setup_failure(notebook, source=None) -> str | None:
+    """'<cell> (<error>)' when the set-up cell failed although no student code ran before it, else None.
+
+    Code cells before it that are the course's own (the same text in the `source` notebook) are not student code.
+    """
     index = setup_cell_index(notebook)
     if index is None:
         return None
+    course_code = {c.source.strip() for c in source.cells if c.cell_type == "code"} if source is not None else set()
     student_code_before = any(c.cell_type == "code" and not nbgrader_meta(c).get("locked") and c.source.strip()
-                              for c in notebook.cells[:index])
+                              and c.source.strip() not in course_code for c in notebook.cells[:index])
     error = first_error(notebook.cells[index])
     if error is None or student_code_before:
         return None

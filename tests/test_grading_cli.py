@@ -259,6 +259,8 @@ def test_a_failed_set_up_cell_is_infrastructure_unless_student_code_ran_first():
     assert setup_failure(nbformat.v4.new_notebook(cells=[setup])) == "setup (BackboneError: no checkpoint)"
     before = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import builtins"), setup])
     assert setup_failure(before) is None
+    hosted = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("# hosted set-up"), setup])
+    assert setup_failure(hosted, source=hosted) == "setup (BackboneError: no checkpoint)", "the course's own cell"
 
 
 def test_exit_code_comes_from_the_results():
