@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import resource
 import shutil
 import subprocess
@@ -110,7 +111,7 @@ def make_batch_cgroup() -> Path | None:
     base = pids_cgroup_base() if os.geteuid() == 0 else None
     if base is None:
         return None
-    folder = base / f"dl-course-grading-{os.getpid()}"
+    folder = base / f"dl-course-grading-{os.getpid()}-{secrets.token_hex(4)}"  # batches may run side by side
     try:
         folder.mkdir(exist_ok=True)
     except OSError:

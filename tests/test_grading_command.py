@@ -14,7 +14,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -200,12 +200,33 @@ def grade_batch(assignment: str, root: Path) -> Batch:
     return Batch(course, result, found, seconds)
 
 
+# Batches graded side by side: each kernel is pinned to one thread, so two batches keep both cores busy without the
+# oversubscription that slows a 2-thread torch job about threefold when another process runs beside it.
+PARALLEL_BATCHES = int(os.environ.get("GRADING_PARALLEL_BATCHES", "2"))
+
+
 @pytest.fixture(scope="module")
 def batches(tmp_path_factory):
-    """A function assignment -> its Batch, graded once per module run."""
-    @lru_cache(maxsize=None)
+    """A function assignment -> its Batch; the first call grades every assignment, PARALLEL_BATCHES at a time."""
+    graded: dict = {}  # assignment -> the future of its Batch (a batch that raised fails its own tests only)
+
     def get(assignment: str) -> Batch:
-        return grade_batch(assignment, tmp_path_factory.mktemp(assignment))
+        if not graded:
+            pinned = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+            saved = {name: os.environ.get(name) for name in pinned}
+            os.environ.update(pinned)  # inherited by nbgrader and its kernels
+            try:
+                with ThreadPoolExecutor(max_workers=PARALLEL_BATCHES) as pool:
+                    # the slowest batches first, so the pool does not end on one long batch
+                    order = sorted(ASSIGNMENTS, key=lambda a: -len(hand_ins(a)))
+                    graded.update({a: pool.submit(grade_batch, a, tmp_path_factory.mktemp(a)) for a in order})
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+        return graded[assignment].result()
     return get
 
 
