@@ -128,8 +128,10 @@ def imported_names(trees: list[ast.Module]) -> set[str]:
             elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Call, ast.Subscript,
                                                                            ast.Attribute)):
                 source = root_name(node.value)
-                call = isinstance(node.value, ast.Call) and source in ("__import__", "importlib", "import_module")
-                if source in names or call or "sys.modules" in ast.unparse(node.value):
+                is_call = isinstance(node.value, ast.Call)
+                call = is_call and source in ("__import__", "importlib", "import_module")
+                # `model = copy.deepcopy(net)` makes an object, not an alias: only imports and plain references count
+                if (source in names and not is_call) or call or "sys.modules" in ast.unparse(node.value):
                     names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
 
@@ -156,8 +158,8 @@ def risky_uses(tree: ast.Module, modules: set[str]) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            found += [f"imports {m}" for m in modules if m.split(".")[0] in RISKY_IMPORTS]
+            imported = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"imports {m}" for m in imported if m.split(".")[0] in RISKY_IMPORTS]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in RISKY_CALLS:
             first = node.args[0] if node.args else None
             on_object = node.func.id in ("setattr", "delattr") and first is not None and \

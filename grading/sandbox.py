@@ -47,7 +47,7 @@ def python_folders(path: list[str] | None = None) -> list[Path]:
 def unique_outermost(folders: list[Path]) -> list[Path]:
     """The folders without duplicates and without those inside another one of the list."""
     kept = []
-    for folder in sorted(set(folders), key=lambda p: len(p.parts)):
+    for folder in sorted(set(folders), key=lambda p: (len(p.parts), str(p))):  # a stable order
         if not any(outer == folder or outer in folder.parents for outer in kept):
             kept.append(folder)
     return kept

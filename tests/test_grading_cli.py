@@ -216,6 +216,7 @@ def cell_of(source: str, locked: bool = False):
     "exec('x = 1')",
     "m = __import__('numpy')\nm.allclose = max",
     "import torch.nn.functional as F\nF.mse_loss = None",
+    "import copy\nimport torch as T\nsetattr(T, 'allclose', max)",  # a first import must not hide later aliases
 ])
 def test_static_scan_flags_every_route_of_patching(source):
     notebook = nbformat.v4.new_notebook(cells=[code_cell("import torch\nimport utils", "setup", locked=True),
@@ -231,6 +232,7 @@ def test_static_scan_flags_every_route_of_patching(source):
     "def replace_head(model, name):\n    setattr(model, name, nn.Linear(4, 2))\n    return model",
     "%matplotlib inline\nlosses = {}\nlosses['a'] = 1",
     "import torch.nn.functional as F\ny = F.relu(x)",
+    "import copy\nmodel = copy.deepcopy(net)\nsetattr(model.classifier, '1', nn.Linear(4, 2))",  # an object, no alias
 ])
 def test_static_scan_leaves_ordinary_code_alone(source):
     notebook = nbformat.v4.new_notebook(cells=[code_cell("import torch\nimport utils\nfrom torch import nn", "setup", locked=True),
