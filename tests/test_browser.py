@@ -179,7 +179,7 @@ def test_assignment_reports_its_visible_tests(lab, page):
     # as a student: a wrong answer first, then the right one, each followed by its test cell
     cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
     index = next(i for i in range(cells.count()) if "def conv_output_size" in cells.nth(i).inner_text())
-    for answer, message in [("    return input_size - kernel_size", "expected conv_output_size(32, 5) to be 28, got 27"),
+    for answer, message in [("    return input_size - kernel_size", "expected Part 1: conv_output_size(32, 5) to be 28, got 27"),
                             ("    return (input_size - kernel_size + 2 * padding) // stride + 1", "Part 1: visible tests passed.")]:
         editor = cells.nth(index).locator(".cm-content")
         editor.click()
