@@ -10,6 +10,9 @@ from pathlib import Path
 import nbformat
 
 TAMPERING_ERROR = "TamperingError"  # utils.integrity's exception: a hidden test found a replaced function
+# Other errors of hidden tests that mean "gaming suspected", each flagged with its own words for the instructor.
+SUSPICION_ERRORS = {TAMPERING_ERROR: "tampering",
+                    "GeneratorDependenceError": "generator ignores its input or parameters"}
 RISKY_IMPORTS = {"builtins", "gc", "ctypes", "inspect", "importlib"}
 RISKY_CALLS = {"setattr", "delattr", "exec", "compile", "__import__", "vars"}
 RISKY_ATTRIBUTES = {"__code__", "__globals__", "__builtins__", "__dict__", "modules"}
@@ -85,10 +88,10 @@ def runaway_problems(notebook) -> list[str]:
 
 
 def tampering_found(notebook) -> list[str]:
-    """The cells whose hidden tests raised TamperingError, each with its message."""
-    return [f"tampering: cell {cell_name(cell, index)} ({error_text(error)})"
+    """The cells whose hidden tests raised one of SUSPICION_ERRORS, each flagged with its message."""
+    return [f"{SUSPICION_ERRORS[error['ename']]}: cell {cell_name(cell, index)} ({error_text(error)})"
             for index, cell in enumerate(notebook.cells)
-            if cell.cell_type == "code" and (error := first_error(cell)) and error.get("ename") == TAMPERING_ERROR]
+            if cell.cell_type == "code" and (error := first_error(cell)) and error.get("ename") in SUSPICION_ERRORS]
 
 
 def python_source(source: str) -> ast.Module | None:

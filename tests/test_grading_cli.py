@@ -256,6 +256,15 @@ def test_tampering_errors_and_runaways_are_named_by_cell():
     assert runaway_problems(notebook) == ["cell b timed out", "cell c ran out of memory", "the kernel died in cell d"]
 
 
+def test_a_generator_that_ignores_its_input_is_flagged():
+    notebook = nbformat.v4.new_notebook(cells=[
+        code_cell(grade_id="test_generator", locked=True, grade=True, error="GeneratorDependenceError",
+                  evalue="the same samples for another z"),
+        code_cell(grade_id="test_losses", locked=True, grade=True, error="AssertionError", evalue="wrong loss")])
+    assert tampering_found(notebook) == ["generator ignores its input or parameters: cell test_generator "
+                                         "(GeneratorDependenceError: the same samples for another z)"]
+
+
 def test_a_failed_set_up_cell_is_infrastructure_unless_student_code_ran_first():
     setup = code_cell("import utils", "setup", locked=True, error="BackboneError", evalue="no checkpoint")
     assert setup_failure(nbformat.v4.new_notebook(cells=[setup])) == "setup (BackboneError: no checkpoint)"

@@ -14,7 +14,8 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -216,7 +217,10 @@ def batches(tmp_path_factory):
             saved = {name: os.environ.get(name) for name in pinned}
             os.environ.update(pinned)  # inherited by nbgrader and its kernels
             try:
-                with ThreadPoolExecutor(max_workers=PARALLEL_BATCHES) as pool:
+                # processes, not threads: Python 3.11.7's ast module is not thread-safe (the report's static scan
+                # raised "AST constructor recursion depth mismatch" when two batches parsed cells at once)
+                context = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(max_workers=PARALLEL_BATCHES, mp_context=context) as pool:
                     # the slowest batches first, so the pool does not end on one long batch
                     order = sorted(ASSIGNMENTS, key=lambda a: -len(hand_ins(a)))
                     graded.update({a: pool.submit(grade_batch, a, tmp_path_factory.mktemp(a)) for a in order})

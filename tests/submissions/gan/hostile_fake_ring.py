@@ -1,4 +1,5 @@
 # expect: zero=test_generator
+# flag: generator ignores
 # base: correct_bce
 # about: a generator with the right 4,482 parameters that behaves as an MLP for its first 500 calls, then ignores its parameters and returns points of the ring (no patching: the hidden dependence checks must catch it; Part 4 then trains the reference generator with this hand-in's correct steps, so it keeps its points)
 # %% cell: generator
