@@ -4,8 +4,7 @@ solutions/<assignment>/   the SOURCE: instructor notebooks with solutions and hi
 assignments/<assignment>/ the RELEASE: student notebooks, made by `nbgrader generate_assignment`
 submitted/, autograded/, feedback/ and gradebook.db are made by nbgrader and are git-ignored.
 """
-import os
-
+from grading.paths import config
 from grading.preprocessors import configure
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -16,7 +15,7 @@ c.CourseDirectory.release_directory = "assignments"
 
 # Student code runs with a per-cell time limit, so an infinite loop fails its cell instead of
 # hanging the grading. COURSE_CELL_TIMEOUT overrides it (the tests use a short one).
-c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "180"))
+c.Execute.timeout = config().cell_timeout()
 c.Execute.interrupt_on_timeout = True
 # nbgrader fails a cell whose output arrives late; on a busy machine it can take longer than nbclient's default 4 s.
 c.Execute.iopub_timeout = 30

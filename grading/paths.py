@@ -1,4 +1,4 @@
-"""Where the course's files are, as the data floor of `utils` says (read by file, without importing the face)."""
+"""Where the course's files are, as `utils/config.py` says (read by file: no torch, no `utils` face imported)."""
 from __future__ import annotations
 
 import importlib.util
@@ -16,9 +16,9 @@ def utils_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def data_module() -> ModuleType:
-    """A private copy of utils/data.py (the data floor imports nothing else of utils)."""
-    spec = importlib.util.spec_from_file_location("_grading_course_data", utils_dir() / "data.py")
+def config() -> ModuleType:
+    """A private copy of utils/config.py, the course's settings (it imports only the standard library)."""
+    spec = importlib.util.spec_from_file_location("_grading_course_config", utils_dir() / "config.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -26,7 +26,7 @@ def data_module() -> ModuleType:
 
 def data_root() -> Path:
     """The data root the kernels read, resolved (a symlinked root may lie in a folder the sandbox leaves out)."""
-    return data_module().data_root().expanduser().resolve()
+    return config().settings().data_root.expanduser().resolve()
 
 
 def course_readable() -> list[Path]:

@@ -48,13 +48,13 @@ class ScrubHiddenTestTracebacks(NbGraderPreprocessor):
 
 def instructor_paths() -> list[tuple[str, str]]:
     """(path, placeholder) pairs of the instructor's folders, longest first: course, Python, home, data."""
-    from .paths import data_module, data_root, utils_dir
+    from .paths import config, data_root, utils_dir
 
     pairs = {str(Path(os.environ.get("GRADING_COURSE_ROOT") or os.getcwd()).resolve()): "<course>",
              str(Path.cwd()): "<course>", str(utils_dir().parent): "<course>",
              str(Path(sys.prefix)): "<python>", str(Path(sys.base_prefix)): "<python>",
              str(Path(sys.base_prefix).resolve()): "<python>",
-             str(data_module().data_root()): "<data>", str(data_root()): "<data>", str(Path.home()): "~"}
+             str(config().settings().data_root): "<data>", str(data_root()): "<data>", str(Path.home()): "~"}
     return sorted(((path, name) for path, name in pairs.items() if len(path) > 1), key=lambda pair: -len(pair[0]))
 
 

@@ -1,9 +1,23 @@
+import importlib.util
+from pathlib import Path
+
 import pytest
 import torch
 from torch import nn
 
 import utils
 from utils import backbone
+
+
+def load_script(name: str):
+    """A module of scripts/ (not a package: the scripts run as files), loaded from its file."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+save_course_backbone = load_script("train_backbone").save_course_backbone
 
 
 def test_course_convnet_shapes_and_feature_maps():
@@ -27,12 +41,12 @@ def test_normalize_standardizes_each_channel():
 def test_augment_keeps_shape_and_content():
     torch.manual_seed(0)
     X = torch.rand(64, 3, 8, 8)
-    out = backbone.augment(X, padding=0)
+    out = utils.augment(X, padding=0)
     assert out.shape == X.shape
     flipped = [torch.equal(out[i], X[i].flip(2)) for i in range(64)]
     kept = [torch.equal(out[i], X[i]) for i in range(64)]
     assert all(f or k for f, k in zip(flipped, kept)) and 10 < sum(flipped) < 54
-    shifted = backbone.augment(torch.ones(8, 1, 8, 8), padding=2)
+    shifted = utils.augment(torch.ones(8, 1, 8, 8), padding=2)
     assert shifted.shape == (8, 1, 8, 8) and shifted.sum() >= 8 * 6 * 6
 
 
@@ -40,7 +54,7 @@ def test_save_and_load_round_trip_in_float16(tmp_path):
     model = utils.course_convnet()
     record = {"classes": list(backbone.SOURCE_CLASSES), "test_accuracy": 0.5}
     path = tmp_path / "b.pt"
-    backbone.save_course_backbone(model, record, path)
+    save_course_backbone(model, record, path)
     loaded, loaded_record = utils.load_course_backbone(path)
     assert loaded_record["test_accuracy"] == 0.5 and "model" not in loaded_record
     for name, tensor in model.state_dict().items():
@@ -63,7 +77,7 @@ def test_offline_falls_back_to_the_course_checkpoint_and_says_so(monkeypatch, tm
 
     monkeypatch.setattr(backbone, "_imagenet_resnet18", offline)
     path = tmp_path / "b.pt"
-    backbone.save_course_backbone(utils.course_convnet(2), {"classes": ["a", "b"], "test_accuracy": 0.75}, path)
+    save_course_backbone(utils.course_convnet(2), {"classes": ["a", "b"], "test_accuracy": 0.75}, path)
     model, source = utils.pretrained_backbone(path=path)
     assert "ImageNet weights unavailable" in source and "75.0%" in source and not model.training
     assert model.classifier[-1].out_features == 2
@@ -103,7 +117,7 @@ def test_a_corrupt_cached_imagenet_file_falls_back_to_the_course_backbone(monkey
     whole = cached.read_bytes()
     cached.write_bytes({"truncated": whole[: len(whole) // 2], "garbage": b"\x80\x02not a pickle" * 10, "empty": b""}[damage])
     path = tmp_path / "b.pt"
-    backbone.save_course_backbone(utils.course_convnet(2), {"classes": ["a", "b"], "test_accuracy": 0.75}, path)
+    save_course_backbone(utils.course_convnet(2), {"classes": ["a", "b"], "test_accuracy": 0.75}, path)
     model, source = utils.pretrained_backbone(path=path)
     assert source.startswith("the cached ImageNet weights are unreadable (") and str(cached) in source
     assert "; the course's convnet" in source and source.count(". ") == 0, f"one sentence, please: {source}"
@@ -112,7 +126,7 @@ def test_a_corrupt_cached_imagenet_file_falls_back_to_the_course_backbone(monkey
 
 def test_a_corrupt_course_checkpoint_says_how_to_restore_it(tmp_path):
     path = tmp_path / "b.pt"
-    backbone.save_course_backbone(utils.course_convnet(2), {"classes": ["a", "b"], "test_accuracy": 0.75}, path)
+    save_course_backbone(utils.course_convnet(2), {"classes": ["a", "b"], "test_accuracy": 0.75}, path)
     path.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(utils.BackboneError, match="unreadable .*git checkout pretrained/"):
         utils.load_course_backbone(path)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import utils
-from utils import data
+from utils import config, data
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +23,12 @@ def test_data_root_uses_the_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA_ROOT", str(tmp_path))
     assert utils.data_root() == tmp_path
     monkeypatch.delenv("COURSE_DATA_ROOT")
-    assert utils.data_root() == data.REPO_ROOT / "data"
+    assert utils.data_root() == config.REPO_ROOT / "data"
 
 
 def test_an_installed_copy_keeps_its_data_in_the_home_cache(monkeypatch, tmp_path):
     monkeypatch.delenv("COURSE_DATA_ROOT", raising=False)
-    monkeypatch.setattr(data, "REPO_ROOT", tmp_path / "site-packages")  # no pyproject.toml: not a checkout
+    monkeypatch.setattr(config, "REPO_ROOT", tmp_path / "site-packages")  # no pyproject.toml: not a checkout
     assert utils.data_root() == Path.home() / ".cache" / "dl-course" / "data"
 
 

@@ -22,12 +22,28 @@ def test_show_images_handles_color_and_plain_images():
     assert len(visible_axes(utils.show_images(torch.rand(3, 8, 8)))) == 3
 
 
-def test_plot_history_labels_both_panels_and_skips_nan_accuracy():
+def test_plot_history_labels_its_panels_and_skips_nan_accuracy():
     history = {"epoch": [1, 2], "train_loss": [1.0, 0.5], "val_loss": [1.1, 0.6],
                "train_acc": [float("nan")] * 2, "val_acc": []}
-    loss_ax, acc_ax = utils.plot_history(history).axes
+    (loss_ax,) = utils.plot_history(history).axes
     assert loss_ax.get_xlabel() == "epoch" and loss_ax.get_ylabel() == "loss"
-    assert len(loss_ax.lines) == 2 and len(acc_ax.lines) == 0
+    assert [line.get_label() for line in loss_ax.lines] == ["train", "validation"]
+
+
+def test_plot_history_draws_a_history_by_step_with_a_panel_per_metric():
+    history = utils.History()
+    for step in range(1, 5):
+        history.append(step=step, d_loss=1.0 / step, g_loss=2.0, fid=10.0 - step)
+    loss_ax, fid_ax = utils.plot_history(history, title="GAN").axes
+    assert loss_ax.get_xlabel() == "step" and [line.get_label() for line in loss_ax.lines] == ["d_loss", "g_loss"]
+    assert fid_ax.get_title() == "fid" and len(fid_ax.lines) == 1
+
+
+def test_live_plot_prints_a_line_outside_a_notebook(capsys):
+    history = utils.History()
+    history.append(epoch=1, train_loss=0.5, seconds=1.0)
+    utils.LivePlot()(history, 3)
+    assert capsys.readouterr().out.strip() == "epoch 1/3  train_loss 0.5000  1.0 s"
 
 
 def test_show_filters_uses_a_symmetric_diverging_scale():

@@ -58,10 +58,10 @@ def test_checkpoint_round_trip(tmp_path):
     optimizer = torch.optim.Adam(model.parameters())
     model(torch.randn(4, 2)).sum().backward()
     optimizer.step()
-    utils.save_checkpoint(tmp_path / "run" / "model.pt", model, optimizer, 3, {"epoch": [1, 2, 3]})
+    utils.save_checkpoint(tmp_path / "run" / "model.pt", model, optimizer, 3, utils.History({"epoch": [1, 2, 3]}))
     other_optimizer = torch.optim.Adam(other.parameters())
     epoch, history = utils.load_checkpoint(tmp_path / "run" / "model.pt", other, other_optimizer)
-    assert epoch == 3 and history == {"epoch": [1, 2, 3]}
+    assert epoch == 3 and history.columns == {"epoch": [1.0, 2.0, 3.0]} and history.steps is None
     for a, b in zip(model.parameters(), other.parameters()):
         assert torch.equal(a, b)
     assert other_optimizer.state_dict()["state"], "optimizer state should be restored"
@@ -105,3 +105,51 @@ def test_fit_with_bf16_autocast_and_channels_last_still_learns():
     assert history["train_loss"][-1] < history["train_loss"][0]
     assert model[0].weight.is_contiguous(memory_format=torch.channels_last)
     assert model[0].weight.dtype == torch.float32, "autocast must keep the parameters in float32"
+
+
+def test_history_rows_pad_missing_columns_with_nan():
+    history = utils.History()
+    history.append(epoch=1, train_loss=torch.tensor(0.5))
+    history.append(epoch=2, val_acc=0.9)
+    assert len(history) == 2 and history.keys() == ["epoch", "train_loss", "val_acc"]
+    assert history["train_loss"][0] == 0.5 and math.isnan(history["train_loss"][1]) and math.isnan(history["val_acc"][0])
+    assert "val_acc" in history and history.get("missing") is None
+    restored = utils.History.from_state_dict(history.state_dict())
+    assert restored.keys() == history.keys() and restored["val_acc"][1] == 0.9
+
+
+def test_fit_runs_a_custom_step_with_validation_epoch_hooks_and_step_records():
+    X, y = separable_data()
+    model = make_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    started = []
+
+    def step(batch):
+        X_batch, y_batch = batch
+        loss = nn.functional.cross_entropy(model(X_batch), y_batch)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return {"loss": loss, "margin": 1.0}
+
+    def validate(model):
+        return {"loss": nn.functional.cross_entropy(model(X), y).item(), "extra": 7.0}
+
+    history = utils.fit(model, utils.TensorLoader(X, y, 64), optimizer, 3, step=step, validate=validate,
+                        before_epoch=started.append, keep_steps=True, report=None, progress=False)
+    assert started == [1, 2, 3]
+    assert history.keys() == ["epoch", "train_loss", "train_margin", "val_loss", "val_extra", "seconds"]
+    assert history["train_margin"] == [1.0] * 3 and history["val_extra"] == [7.0] * 3
+    assert history.steps["step"] == list(range(1, 13)) and len(history.steps["loss"]) == 12
+    epoch_mean = sum(history.steps["loss"][:4]) / 4
+    assert math.isclose(history["train_loss"][0], epoch_mean, rel_tol=1e-5), "equal batches: the epoch's mean"
+    assert history["val_loss"][-1] < history["val_loss"][0]
+
+
+def test_fit_weights_the_epoch_mean_by_batch_size():
+    X, y = torch.zeros(5, 2), torch.zeros(5, dtype=torch.long)
+    model = make_model()
+    losses = iter([1.0, 4.0])   # a batch of 4, then a batch of 1
+    history = utils.fit(model, utils.TensorLoader(X, y, 4, shuffle=False), None, 1,
+                        step=lambda batch: {"loss": next(losses)}, report=None, progress=False)
+    assert history["train_loss"] == [(4 * 1.0 + 1 * 4.0) / 5]

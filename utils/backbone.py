@@ -6,18 +6,17 @@ images in [0, 1] and normalizes them itself; index or loop over it for intermedi
 returns the model and a sentence naming where its weights came from. Nothing falls back to random weights:
 without ImageNet weights and without the course checkpoint, it raises BackboneError.
 
-The course's checkpoint (pretrained/cifar8_convnet.pt) is made by scripts/train_backbone.py: a small
-convnet trained on the 8 CIFAR-10 classes other than cat and dog, so that cat vs dog is a new task.
+The course's checkpoint (pretrained/cifar8_convnet.pt) is made by scripts/train_backbone.py (the training
+recipe lives there): a small convnet trained on the 8 CIFAR-10 classes other than cat and dog, so that cat vs dog is a new task.
 """
 import pickle
-import time
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from .cifar import CIFAR10_CLASSES, load_cifar10
-from .data import REPO_ROOT, TensorLoader
+from .cifar import CIFAR10_CLASSES
+from .config import REPO_ROOT
 
 PACKAGED_CHECKPOINT = Path(__file__).resolve().parent / "pretrained" / "cifar8_convnet.pt"  # a non-editable install
 CHECKPOINT = PACKAGED_CHECKPOINT if PACKAGED_CHECKPOINT.exists() else REPO_ROOT / "pretrained" / "cifar8_convnet.pt"
@@ -130,54 +129,3 @@ def pretrained_backbone(imagenet: bool = True, path: str | Path = CHECKPOINT) ->
     model, record = load_course_backbone(path)
     return model.eval(), (f"{reason}the course's convnet pretrained on {len(record['classes'])} CIFAR-10 classes "
                           f"({Path(path).name}, source test accuracy {record['test_accuracy']:.1%})")
-
-
-def augment(X: torch.Tensor, padding: int = 4) -> torch.Tensor:
-    """Flip each image of a batch (N, C, H, W) with probability 1/2, and shift the batch by up to `padding` pixels."""
-    N, _, H, W = X.shape
-    flip = torch.rand(N, device=X.device) < 0.5
-    X = torch.where(flip.view(-1, 1, 1, 1), X.flip(3), X)
-    row, col = torch.randint(0, 2 * padding + 1, (2,)).tolist()
-    return nn.functional.pad(X, (padding,) * 4)[:, :, row:row + H, col:col + W]
-
-
-class AugmentedLoader(TensorLoader):
-    """A TensorLoader whose batches are randomly flipped and cropped (see augment)."""
-
-    def __iter__(self):
-        for X, y in super().__iter__():
-            yield augment(X), y
-
-
-def train_course_backbone(num_epochs: int = 6, batch_size: int = 128, learning_rate: float = 0.05,
-                          device: torch.device | str = "cpu", progress: bool = True) -> tuple[Backbone, dict]:
-    """Train course_convnet on the 8 source classes (SGD, cosine schedule, flips and crops); return it and its record."""
-    from .train import evaluate, fit
-
-    X_train, y_train = load_cifar10("train", SOURCE_CLASSES)
-    X_test, y_test = load_cifar10("test", SOURCE_CLASSES)
-    model = course_convnet(len(SOURCE_CLASSES)).to(device)
-    optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, num_epochs)
-    started = time.perf_counter()
-    history = fit(model, AugmentedLoader(X_train, y_train, batch_size, device=device), optimizer, num_epochs,
-                  scheduler=scheduler, val_loader=TensorLoader(X_test, y_test, 1000, shuffle=False, device=device),
-                  progress=progress)
-    with torch.no_grad():  # the checkpoint stores float16: measure the accuracy of the weights as they will be saved
-        for tensor in model.state_dict().values():
-            if tensor.is_floating_point():
-                tensor.copy_(tensor.half().float())
-    test_accuracy = evaluate(model, TensorLoader(X_test, y_test, 1000, shuffle=False, device=device))["accuracy"]
-    record = {"classes": list(SOURCE_CLASSES), "test_accuracy": test_accuracy, "history": history,
-              "seconds": time.perf_counter() - started, "device": str(device), "torch": str(torch.__version__),
-              "settings": {"num_epochs": num_epochs, "batch_size": batch_size, "learning_rate": learning_rate}}
-    return model.cpu().eval(), record
-
-
-def save_course_backbone(model: Backbone, record: dict, path: str | Path = CHECKPOINT) -> None:
-    """Save the weights in float16 with the training record (classes, test accuracy, history, settings)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"model": {name: tensor.half() if tensor.is_floating_point() else tensor
-                       for name, tensor in model.state_dict().items()}, **record}
-    torch.save(state, path)

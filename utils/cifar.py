@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .data import DataError, DownloadError, data_root, ensure_files, expected_md5, settings
+from .config import settings
+from .data import DataError, DownloadError, data_root, ensure_files, expected_md5
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 ORIGINAL, JPEG = "original", "jpeg"

@@ -1,8 +1,10 @@
-"""Devices and seeds."""
+"""Devices, seeds, threads, and `start`: the one call that sets all three at the top of a notebook."""
 import random
 
 import numpy as np
 import torch
+
+from .mode import mode_line
 
 
 def get_device() -> torch.device:
@@ -28,3 +30,21 @@ def describe_device(device: torch.device) -> str:
     if device.type == "cpu":
         return f"cpu ({torch.get_num_threads()} threads)"
     return device.type
+
+
+def set_threads(tiny_model: bool) -> None:
+    """The course's thread policy: one CPU thread for tiny models (coordinating threads costs more than it
+    gains on tensors of a few thousand numbers, and one thread does not stall on a busy CPU), torch's default else."""
+    if tiny_model:
+        torch.set_num_threads(1)
+
+
+def start(seed: int = 0, notebook: str | None = None, tiny_model: bool = False) -> torch.device:
+    """A notebook's first call: seed everything, set the thread policy, pick the device, print it (and the mode)."""
+    set_seed(seed)
+    set_threads(tiny_model)
+    device = get_device()
+    print(f"device: {describe_device(device)}; torch {torch.__version__}; seed {seed}")
+    if notebook is not None:
+        print(mode_line(notebook))
+    return device

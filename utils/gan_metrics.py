@@ -8,6 +8,9 @@ uses its penultimate layer instead. The numbers compare runs of this course, not
 import torch
 from torch import nn
 
+from .data import TensorLoader
+from .train import fit
+
 
 class FeatureNet(nn.Module):
     """A small convnet classifier for 1x28x28 images; `features(X)` gives its penultimate layer."""
@@ -33,9 +36,6 @@ class FeatureNet(nn.Module):
 def train_feature_net(X: torch.Tensor, y: torch.Tensor, num_epochs: int = 2, batch_size: int = 128,
                       learning_rate: float = 1e-3, device: torch.device | str = "cpu") -> FeatureNet:
     """Train a FeatureNet on images X and labels y with Adam; return it in eval mode on `device`."""
-    from .data import TensorLoader
-    from .train import fit
-
     model = FeatureNet().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     fit(model, TensorLoader(X, y, batch_size, device=device), optimizer, num_epochs, progress=False)

@@ -13,7 +13,7 @@ MARKER = "# Course set-up for hosted notebooks"
 SETUP_CELL = f'''{MARKER} (Colab, Kaggle, a JupyterHub): installs the course package where it is missing,
 # keeping this machine's torch and torchvision; does nothing where the course is installed. Written by
 # scripts/sync_setup_cells.py: leave this cell as it is.
-import importlib.metadata, importlib.util, os, pathlib, site, subprocess, sys, tempfile
+import importlib.metadata, importlib.util, os, pathlib, site, subprocess, sys, tempfile  # noqa: E401 (standard library only)
 
 if importlib.util.find_spec("utils") is None:
     _source = os.environ.get("{PIP_SOURCE_ENV}", "git+{REPOSITORY_URL}")

@@ -1,10 +1,9 @@
 """Quick or full mode: full where a CUDA GPU is, quick elsewhere; the environment variable COURSE_QUICK always wins."""
-import os
 from typing import TypeVar
 
 import torch
 
-QUICK_ENV = "COURSE_QUICK"
+from .config import QUICK_ENV, quick_setting
 
 # Whole notebook, default settings, on the 2-core x86-64 CPU of CI (BENCHMARKS.md: quick mode from
 # `python -m bench.course_quick_mode`, full mode from `COURSE_QUICK=0 papermill ...`); None: never measured.
@@ -22,12 +21,6 @@ RUN_TIMES: dict[str, dict[str, str | None]] = {
 T = TypeVar("T")
 
 
-def quick_setting() -> bool | None:
-    """COURSE_QUICK read as True (1, true, yes), False (0, false, no) or None (unset or anything else)."""
-    value = os.environ.get(QUICK_ENV, "").strip().lower()
-    return True if value in {"1", "true", "yes"} else False if value in {"0", "false", "no"} else None
-
-
 def is_quick() -> bool:
     """Quick mode: as COURSE_QUICK says where it is set, else quick without a CUDA GPU and full with one."""
     setting = quick_setting()
@@ -41,8 +34,9 @@ def pick(full: T, quick: T) -> T:
 
 def mode_reason() -> str:
     """Why this mode: the environment variable, or the device (e.g. 'no CUDA GPU here')."""
-    if quick_setting() is not None:
-        return f"{QUICK_ENV}={os.environ[QUICK_ENV].strip()} is set"
+    setting = quick_setting()
+    if setting is not None:
+        return f"{QUICK_ENV}={int(setting)} is set"
     return "no CUDA GPU here" if not torch.cuda.is_available() else "a CUDA GPU is here"
 
 

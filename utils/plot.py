@@ -1,4 +1,4 @@
-"""Plots: image grids, training curves, convolution filters, feature maps, misclassified examples.
+"""Plots: image grids, training curves (also live, as fit reports them), filters, feature maps, mistakes.
 
 Every function draws with matplotlib's object interface and returns the Figure, so it works the
 same in JupyterLab, in a script (save it with fig.savefig) and under nbval.
@@ -8,10 +8,13 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from torch import nn
+
+from .config import in_notebook
+from .train import History, predict, print_epoch
 
 
 def _grid(count: int, ncols: int, cell: float = 1.3) -> tuple[Figure, list]:
@@ -50,18 +53,28 @@ def show_images(images: torch.Tensor, titles: Sequence[str] | None = None, ncols
     return figure
 
 
-def plot_history(history: dict[str, list[float]], title: str | None = None) -> Figure:
-    """Loss and accuracy per epoch, training and validation, side by side."""
-    figure, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 3.5))
-    epochs = history["epoch"]
-    for key, ax, label in (("train_loss", loss_ax, "train"), ("val_loss", loss_ax, "validation"),
-                           ("train_acc", acc_ax, "train"), ("val_acc", acc_ax, "validation")):
-        values = history.get(key) or []
-        if values and not all(math.isnan(v) for v in values):
-            ax.plot(epochs[:len(values)], values, marker="o", label=label)
-    loss_ax.set(xlabel="epoch", ylabel="loss", title="Loss")
-    acc_ax.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
-    for ax in (loss_ax, acc_ax):
+def _panel(key: str) -> str:
+    """Which panel of plot_history draws a column: 'loss', 'accuracy' or the column's own name."""
+    name = key.removeprefix("train_").removeprefix("val_")
+    return "loss" if "loss" in name else "accuracy" if name in {"acc", "accuracy"} else name
+
+
+def plot_history(history: History | dict[str, list[float]], title: str | None = None) -> Figure:
+    """The curves of a History (or a dict of columns): losses, accuracies and any other metric, one panel each."""
+    columns = history.columns if isinstance(history, History) else history
+    x_key = "epoch" if "epoch" in columns else "step"
+    keys = [key for key, values in columns.items() if key not in {x_key, "seconds"}
+            and values and not all(math.isnan(v) for v in values)]
+    panels = list(dict.fromkeys(_panel(key) for key in keys)) or ["loss"]
+    figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.5), squeeze=False)
+    for panel, ax in zip(panels, axes[0]):
+        for key in (k for k in keys if _panel(k) == panel):
+            plain = key.removeprefix("train_").removeprefix("val_") in {"loss", "acc", "accuracy"}
+            label = ("validation" if key.startswith("val_") else "train") if plain else key
+            values = columns[key]
+            ax.plot(columns[x_key][:len(values)], values, marker="o" if len(values) <= 30 else None,
+                    label=label)
+        ax.set(xlabel=x_key, ylabel=panel, title=panel.capitalize() if panel in {"loss", "accuracy"} else panel)
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if ax.get_legend_handles_labels()[0]:
@@ -70,6 +83,27 @@ def plot_history(history: dict[str, list[float]], title: str | None = None) -> F
         figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+class LivePlot:
+    """A report for fit that redraws the curves after each epoch in a notebook (one line of text elsewhere)."""
+
+    def __init__(self, title: str | None = None):
+        self.title = title
+        self.handle = None
+
+    def __call__(self, history: History, num_epochs: int) -> None:
+        if not in_notebook():
+            print_epoch(history, num_epochs)
+            return
+        from IPython.display import display
+
+        figure = plot_history(history, self.title)
+        if self.handle is None:
+            self.handle = display(figure, display_id=True)
+        else:
+            self.handle.update(figure)
+        plt.close(figure)
 
 
 def show_filters(weight: torch.Tensor, ncols: int = 8, title: str = "First-layer filters") -> Figure:
@@ -105,8 +139,6 @@ def show_misclassified(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
                        class_names: Sequence[str] | None = None, max_images: int = 16,
                        ncols: int = 8) -> Figure:
     """The first misclassified examples of (X, y), each titled 'true -> predicted'."""
-    from .train import predict
-
     predicted = predict(model, X).argmax(dim=1).cpu()
     wrong = (predicted != y.cpu()).nonzero().flatten()[:max_images]
     name = (lambda k: class_names[k]) if class_names is not None else str

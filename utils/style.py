@@ -8,7 +8,6 @@ import math
 from pathlib import Path
 
 import torch
-import torchvision
 from torch import nn
 
 from .backbone import CIFAR_STATS, IMAGENET_STATS, Normalize, load_course_backbone
@@ -81,6 +80,8 @@ def _average_pooling(body: nn.Sequential) -> nn.Sequential:
 
 def vgg19_weights_path() -> Path:
     """Where torchvision keeps VGG19's ImageNet weights once downloaded (the file may not exist)."""
+    import torchvision
+
     filename = Path(torchvision.models.VGG19_Weights.IMAGENET1K_V1.url).name
     return Path(torch.hub.get_dir()) / "checkpoints" / filename
 
@@ -89,6 +90,8 @@ def vgg19_features(download: bool = False) -> FeatureExtractor:
     """VGG19's ImageNet features up to relu5_1 (Gatys et al.'s layers, average pooling); FileNotFoundError if absent."""
     if not download and not vgg19_weights_path().exists():
         raise FileNotFoundError(f"VGG19's ImageNet weights are not cached at {vgg19_weights_path()}")
+    import torchvision
+
     vgg = torchvision.models.vgg19(weights=torchvision.models.VGG19_Weights.IMAGENET1K_V1)
     return FeatureExtractor(_average_pooling(vgg.features[:30]), VGG19_LAYERS, content_layers=["relu4_2"],
                             style_layers=["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"])
