@@ -20,8 +20,17 @@ from nbgrader.api import Gradebook, MissingEntry
 from . import sandbox
 from .collect import place_submissions
 from .paths import course_readable, data_root
-from .report import (cell_seconds, error_text, first_error, nbgrader_meta, read_notebook, runaway_problems,
-                     setup_failure, static_tampering, tampering_found)
+from .report import (
+    cell_seconds,
+    error_text,
+    first_error,
+    nbgrader_meta,
+    read_notebook,
+    runaway_problems,
+    setup_failure,
+    static_tampering,
+    tampering_found,
+)
 
 # Exit statuses of the command (README, "For instructors").
 OK, STUDENT_PROBLEMS, NOT_STARTED, INFRASTRUCTURE = 0, 1, 2, 3

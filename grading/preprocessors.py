@@ -7,9 +7,18 @@ import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, Execute,
-                                    GetGrades, IgnorePattern, NbGraderPreprocessor, OverwriteCells,
-                                    OverwriteKernelspec)
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearOutput,
+    DeduplicateIds,
+    Execute,
+    GetGrades,
+    IgnorePattern,
+    NbGraderPreprocessor,
+    OverwriteCells,
+    OverwriteKernelspec,
+)
 
 # nbgrader gives 0 to a test cell with ANY stderr output. Python warnings and tqdm progress bars are stderr, so a
 # correct solution that warns (float() of a tensor that requires grad) or shows a bar would lose the points: both

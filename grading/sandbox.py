@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import resource
+import secrets
 import shutil
 import subprocess
 import sys

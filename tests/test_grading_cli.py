@@ -1,4 +1,5 @@
 """Unit tests of the instructor command's pieces (grading/): placing, the sandbox, the report, the preprocessors."""
+import io
 import json
 import os
 import socket
@@ -13,6 +14,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from conftest import REPO
 from grading import api, cli, sandbox
+from grading.api import nbgrader
 from grading.collect import find_notebooks, place_submissions, safe_extract, student_id
 from grading.paths import course_readable, data_root, utils_dir
 from grading.preprocessors import ScrubHiddenTestTracebacks, scrub
@@ -347,15 +349,15 @@ def test_validate_and_autograde_both_ignore_warnings_on_stderr(tmp_path):
     nbformat.write(warning_notebook(), course / "source" / "warn" / "warn.ipynb")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
 
-    def run(*arguments):
-        return subprocess.run([sys.executable, "-m", "nbgrader", *arguments], cwd=course, env=env,
-                              capture_output=True, text=True, timeout=600)
+    def run(*arguments) -> tuple[int, str]:
+        log = io.StringIO()
+        return nbgrader(list(arguments), course, env, log), log.getvalue()
     validated = run("validate", "source/warn/warn.ipynb")
-    assert "Success! Your notebook passes all the tests." in validated.stdout, validated.stdout + validated.stderr
-    assert run("generate_assignment", "warn", "--force").returncode == 0
+    assert "Success! Your notebook passes all the tests." in validated[1], validated[1]
+    assert run("generate_assignment", "warn", "--force")[0] == 0
     (course / "submitted" / "ada" / "warn").mkdir(parents=True)
     nbformat.write(warning_notebook(), course / "submitted" / "ada" / "warn" / "warn.ipynb")
-    assert run("autograde", "warn", "--force").returncode == 0
+    assert run("autograde", "warn", "--force")[0] == 0
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         assert gradebook.find_submission("warn", "ada").score == 1

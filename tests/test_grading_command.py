@@ -9,13 +9,13 @@ feedback shows solutions, hidden tests or the instructor's paths. GRADING_ONLY=a
 from __future__ import annotations
 
 import html
+import multiprocessing
 import os
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat

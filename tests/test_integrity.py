@@ -74,11 +74,11 @@ def test_utils_submodule():
 
 def test_setattr():
     original = torch.nn.functional.mse_loss
-    setattr(torch.nn.functional, "mse_loss", lambda a, b, **kwargs: torch.zeros(()))
+    setattr(torch.nn.functional, "mse_loss", lambda a, b, **kwargs: torch.zeros(()))  # noqa: B010 (the hostile hand-in this test imitates writes it so)
     try:
         caught("torch.nn.functional.mse_loss")
     finally:
-        setattr(torch.nn.functional, "mse_loss", original)
+        setattr(torch.nn.functional, "mse_loss", original)  # noqa: B010
 
 
 def test_sys_modules_swap_with_a_fake_module():

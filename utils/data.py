@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from .config import DATA_ROOT_ENV, MD5_OVERRIDES_ENV, settings
+
 TIMEOUT_SECONDS = 30  # per network read: a black-holed connection fails instead of hanging
 
 # MD5 sums of the files as they lie in the data root (uncompressed; the offline copies have the same files).
@@ -137,12 +138,11 @@ class DownloadError(DataError):
 
 def download(key: str, folder: Path) -> Path:
     """Fetch one file of DOWNLOADS into folder with a progress bar and check its MD5; on failure nothing is left."""
+    from urllib.error import HTTPError
+    from urllib.parse import urlsplit
     from urllib.request import Request, urlopen
 
     from tqdm.auto import tqdm
-
-    from urllib.error import HTTPError
-    from urllib.parse import urlsplit
 
     url, expected = source_url(key), expected_md5(key)
     host = urlsplit(url).netloc

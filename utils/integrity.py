@@ -10,7 +10,6 @@ Hidden tests call these from inside a function, so nothing is bound in the stude
 Every check looks at where a callable was defined (its code file, its C module, its class), never at a
 snapshot taken earlier, so it holds whichever cell of the notebook ran first. Not exported from `utils`.
 """
-import builtins
 import functools
 import importlib.util
 import os
