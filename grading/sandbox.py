@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import secrets
 import shutil
 import subprocess
@@ -93,6 +92,8 @@ def bwrap_command(kernel_argv: list[str], workdir: Path, runtime_dir: Path, read
 def set_limits(memory_mb: int, file_mb: int = FILE_MB, processes: int = PROCESSES,
                cpu_seconds: int = CPU_SECONDS) -> None:
     """Limit this process and its children: data memory, written files, core dumps, processes, CPU time."""
+    import resource  # POSIX only: the sandbox is Linux-only, but `import grading` must work everywhere (--no-sandbox)
+
     resource.setrlimit(resource.RLIMIT_DATA, (memory_mb * 2**20, memory_mb * 2**20))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * 2**20, file_mb * 2**20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -366,3 +366,11 @@ def test_validate_and_autograde_both_ignore_warnings_on_stderr(tmp_path):
 def test_cli_refuses_a_folder_that_is_not_a_course(tmp_path, capsys):
     assert cli.main(["a", str(tmp_path), "--course", str(tmp_path)]) == 2
     assert "not a course root" in capsys.readouterr().err
+
+
+def test_the_grading_command_imports_without_posix_modules():
+    """On Windows there is no `resource` module: `python -m grading --no-sandbox` must still import."""
+    code = ("import sys; sys.modules['resource'] = None; sys.modules['fcntl'] = None; "
+            "import grading.cli, grading.api, grading.sandbox; print('imported')")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "imported", result.stderr[-2000:]
