@@ -1,8 +1,10 @@
 """Grade a batch of hand-ins: `grade(assignment=..., submissions=..., course=...)` returns structured results.
 
 Steps: regenerate the release; the canary (the reference solution graded in a throwaway course, same sandbox,
-same limits; not full marks: stop); place the hand-ins; one nbgrader autograde run for the batch; feedback;
-grades CSV; one StudentResult per hand-in, read from the gradebook and the autograded notebooks.
+same limits; not full marks: stop); place the hand-ins (grading/collect.py: any LMS layout, an ID map, late
+flags); autograde and feedback, either as one nbgrader run for the batch (jobs=1) or one task per student on
+threads or a Dask cluster (grading/parallel.py); the grades CSV; one StudentResult per hand-in, read from the
+gradebook and the autograded notebooks.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from . import sandbox
-from .collect import place_submissions
+from .collect import HandIn, parse_deadline, place_submissions, read_id_map
+from .parallel import default_jobs, make_task, merge_into_course, run_tasks
 from .paths import course_readable, data_root
 from .report import (
     cell_seconds,
@@ -62,6 +65,8 @@ class StudentResult:
     flags: list[str] = field(default_factory=list)
     infrastructure: list[str] = field(default_factory=list)
     seconds: float | None = None
+    late: bool = False
+    submitted_at: str | None = None
 
     @property
     def graded(self) -> bool:
@@ -283,16 +288,62 @@ def autograde_batch(course: Path, assignment: str, students: list[str], env: dic
         nbgrader(["autograde", assignment, "--force", *options, *extra], course, env, log, advance)
 
 
+def grade_students(course: Path, assignment: str, students: list[str], env: dict[str, str], options: list[str],
+                   log, progress: bool, jobs: int, scheduler: str | None, limits: dict) -> dict[str, float]:
+    """Autograde and write feedback for the placed students: one batch run, or one task each in parallel.
+
+    Returns the seconds each student's task took ({} for the one batch run, where cell times are used).
+    """
+    if jobs <= 1 and scheduler is None:
+        autograde_batch(course, assignment, students, env, options, log, progress)
+        nbgrader(["generate_feedback", assignment, "--force"], course, env, log)
+        return {}
+    from tqdm.auto import tqdm
+
+    template = (course / "gradebook.db").read_bytes()  # knows the assignment: generate_assignment has just run
+    tasks = [make_task(course, template, assignment, student, **limits) for student in students]
+    seconds = {}
+    with tqdm(total=len(tasks), desc=f"autograde {assignment} ({scheduler or f'{jobs} jobs'})", unit="student",
+              disable=not progress) as bar:
+        def done(task, graded) -> None:
+            """Write one finished student into the course (here only: the gradebook has one writer)."""
+            merge_into_course(course, assignment, task.student, graded)
+            log.write(graded.log)
+            seconds[task.student] = graded.seconds
+            bar.update(1)
+
+        run_tasks(tasks, jobs, scheduler, done)
+    return seconds
+
+
+def describe_hand_in(result: StudentResult, hand_in: HandIn) -> StudentResult:
+    """Add what placing found (late, the ID map, several hand-ins) to a student's result."""
+    result.late = hand_in.late
+    result.submitted_at = hand_in.submitted_at.isoformat() if hand_in.submitted_at else None
+    result.flags += hand_in.notes
+    return result
+
+
 def grade(*, assignment: str, submissions: Path, course: Path, timeout: int | None = None,
           memory_mb: int = sandbox.MEMORY_MB, processes: int = sandbox.PROCESSES,
           cpu_seconds: int = sandbox.CPU_SECONDS, sandboxed: bool = True, canary: bool = True,
-          grades_csv: Path | None = None, progress: bool = True) -> BatchResult:
+          grades_csv: Path | None = None, progress: bool = True, jobs: int = 1, scheduler: str | None = None,
+          threads: int | None = None, id_map: Path | dict[str, str] | None = None,
+          deadline: str | None = None) -> BatchResult:
     """Grade every hand-in in `submissions` (a folder or zip) for `assignment` in the course at `course`.
 
+    jobs > 1 grades that many students at once on this machine, each kernel with `threads` threads (default:
+    the cores shared out); scheduler (a Dask scheduler's address) sends each student to the cluster instead.
+    id_map (a CSV path or a dict) maps the LMS's names to student ids; deadline (ISO 8601) flags late hand-ins.
     Raises GradingError when it cannot start; returns the batch's results otherwise (see BatchResult.exit_code).
     """
     course = course.resolve()
     check_course(course, assignment, sandboxed)
+    names = read_id_map(id_map) if isinstance(id_map, Path) else id_map
+    due = parse_deadline(deadline) if deadline else None
+    threads = threads or max(1, default_jobs() // max(1, jobs))
+    limits = {"timeout": timeout, "memory_mb": memory_mb, "processes": processes, "cpu_seconds": cpu_seconds,
+              "sandboxed": sandboxed, "threads": threads}
     logs = course / "grading_logs"
     logs.mkdir(exist_ok=True)
     log_path = logs / f"{assignment}.log"
@@ -311,16 +362,20 @@ def grade(*, assignment: str, submissions: Path, course: Path, timeout: int | No
             batch.canary_failure = canary_failure(reference) if reference else None
             if batch.canary_failure:
                 return batch
-            students, unplaced = place_submissions(submissions.resolve(), assignment, course)
-            autograde_batch(course, assignment, students, env, options, log, progress)
-            nbgrader(["generate_feedback", assignment, "--force"], course, env, log)
+            placed, unplaced = place_submissions(submissions.resolve(), assignment, course, names, due)
+            students = [hand_in.student for hand_in in placed]
+            seconds = grade_students(course, assignment, students, env, options, log, progress, jobs, scheduler,
+                                     limits)
             batch.grades_csv = (grades_csv or course / "grades.csv").resolve()
             nbgrader(["export", f"--to={batch.grades_csv}"], course, env, log)
     finally:
         sandbox.remove_batch_cgroup(cgroup)
     log_text = log_path.read_text(encoding="utf-8")
     source = read_notebook(course / "solutions" / assignment / f"{assignment}.ipynb")
-    batch.students = [student_result(course, assignment, s, source, log_text) for s in students]
+    for hand_in in placed:
+        result = describe_hand_in(student_result(course, assignment, hand_in.student, source, log_text), hand_in)
+        result.seconds = seconds.get(hand_in.student, result.seconds)
+        batch.students.append(result)
     batch.students += [StudentResult(s, problems=[p]) for s, p in unplaced.items()]
     batch.students.sort(key=lambda s: s.student)
     batch.infrastructure = batch_infrastructure(batch.students)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import sandbox
 from .api import NOT_STARTED, BatchResult, GradingError, StudentResult, grade
+from .parallel import default_jobs
 from .report import format_table
 
 
@@ -31,6 +32,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-canary", action="store_true", help="grade even if the reference solution does not "
                         "get full marks in the sandbox (not recommended)")
     parser.add_argument("--csv", type=Path, help="where to write the grades CSV (default: <course>/grades.csv)")
+    parser.add_argument("--jobs", type=int, default=None, help="students graded at once on this machine (default: "
+                        "one per core at --threads threads each)")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads of each kernel (default 1)")
+    parser.add_argument("--scheduler", help="a Dask scheduler's address (tcp://host:8786): grade on its workers")
+    parser.add_argument("--id-map", type=Path, help="CSV with the columns lms_name and student_id (Canvas, Moodle)")
+    parser.add_argument("--deadline", help="ISO 8601 date and time; later hand-ins are flagged late")
     return parser.parse_args(argv)
 
 
@@ -41,14 +48,14 @@ def score_text(student: StudentResult) -> str:
 
 def rows(batch: BatchResult) -> list[dict]:
     """One summary row per student: score and everything to look at (infrastructure first, then flags)."""
-    return [{"student": s.student, "assignment": batch.assignment, "score": score_text(s),
+    return [{"student": s.student, "assignment": batch.assignment, "score": score_text(s), "late": "late" if s.late else "",
              "problems": "; ".join(s.infrastructure + s.flags + s.problems) or "none"} for s in batch.students]
 
 
 def write_summary(batch: BatchResult, path: Path) -> None:
     """The summary table as CSV."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["student", "assignment", "score", "problems"])
+        writer = csv.DictWriter(handle, fieldnames=["student", "assignment", "score", "late", "problems"])
         writer.writeheader()
         writer.writerows(rows(batch))
 
@@ -73,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         batch = grade(assignment=args.assignment, submissions=args.submissions, course=args.course,
                       timeout=args.timeout, memory_mb=args.memory_mb, processes=args.processes,
                       cpu_seconds=args.cpu_seconds, sandboxed=not args.no_sandbox, canary=not args.skip_canary,
-                      grades_csv=args.csv)
+                      grades_csv=args.csv, jobs=args.jobs or default_jobs(args.threads), threads=args.threads,
+                      scheduler=args.scheduler, id_map=args.id_map, deadline=args.deadline)
     except (GradingError, ValueError) as error:
         print(error, file=sys.stderr)
         return NOT_STARTED
