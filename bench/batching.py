@@ -2,15 +2,18 @@
 
 Both give shuffled mini-batches of the same MNIST tensors; the DataLoader as students usually write it
 (TensorDataset, shuffle=True, default workers), with pinned memory when the device is a GPU.
-Prints the speed-up per epoch, for batching alone and for a training epoch of the slides' net.
+Prints the speed-up per epoch, for batching alone and for a training epoch of the slides' net
+(utils.mnist_convnet, lecture 03's network).
 
     python -m bench.batching [--tiny] [--device cuda]
 """
+from functools import partial
+
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 import utils
-from bench.common import header, median, parse_args, pick_device, slides_mnist_net, timed
+from bench.common import header, median, parse_args, pick_device, timed
 from bench.train_loop_overhead import hand_written_epoch
 
 
@@ -28,21 +31,26 @@ def main() -> None:
     X, y = utils.load_mnist("train", limit=2_000 if args.tiny else 60_000)
     tensor_loader = utils.TensorLoader(X, y, batch_size=100, device=device)
     data_loader = DataLoader(TensorDataset(X, y), batch_size=100, shuffle=True, pin_memory=device.type == "cuda")
-    model = slides_mnist_net().to(device)
+    model = utils.mnist_convnet().to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    results = {}
-    for task, run in (("batching only", lambda loader: iterate(loader, device)),
-                      ("training epoch", lambda loader: hand_written_epoch(model, _on(loader, device), optimizer))):
-        run(tensor_loader)  # warm-up
-        times = {"TensorLoader": [], "DataLoader": []}
-        for _ in range(args.repeats):
-            times["TensorLoader"].append(timed(lambda: run(tensor_loader), device))
-            times["DataLoader"].append(timed(lambda: run(data_loader), device))
-        results[task] = {name: median(values) for name, values in times.items()}
+    tasks = {"batching only": lambda loader: iterate(loader, device),
+             "training epoch": lambda loader: hand_written_epoch(model, _on(loader, device), optimizer)}
+    loaders = {"TensorLoader": tensor_loader, "DataLoader": data_loader}
+    results = {task: compare(run, loaders, args.repeats, device) for task, run in tasks.items()}
     print(f"examples per epoch: {len(X):,}; repeats: {args.repeats} (median, alternating)")
     for task, times in results.items():
         print(f"{task:>15}: TensorLoader {times['TensorLoader']:.3f} s, DataLoader {times['DataLoader']:.3f} s, "
               f"speed-up x{times['DataLoader'] / times['TensorLoader']:.2f}")
+
+
+def compare(run, loaders: dict, repeats: int, device) -> dict[str, float]:
+    """Median seconds of run(loader) for each named loader, after one warm-up, the loaders alternating."""
+    run(loaders["TensorLoader"])  # warm-up
+    times = {name: [] for name in loaders}
+    for _ in range(repeats):
+        for name, loader in loaders.items():
+            times[name].append(timed(partial(run, loader), device))
+    return {name: median(values) for name, values in times.items()}
 
 
 def _on(loader, device):

@@ -1,4 +1,7 @@
-"""What the benchmarks share: a command line, a header naming the device, timing that waits for the GPU."""
+"""What the benchmarks share: a command line, a header naming the device, timing that waits for the GPU.
+
+The networks they time are the lectures' own, imported from utils (utils.mnist_convnet, saved from lecture 03).
+"""
 import argparse
 import contextlib
 import datetime
@@ -9,7 +12,6 @@ import time
 from collections.abc import Callable
 
 import torch
-from torch import nn
 
 import utils
 
@@ -64,11 +66,3 @@ def quiet():
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         yield
 
-
-def slides_mnist_net() -> nn.Module:
-    """The MNIST convnet of the slides (Fleuret 2018): conv 1->32 5x5, pool 3, conv 32->64 5x5, pool 2, fc 256->200->10."""
-    return nn.Sequential(
-        nn.Conv2d(1, 32, kernel_size=5), nn.MaxPool2d(3), nn.ReLU(),
-        nn.Conv2d(32, 64, kernel_size=5), nn.MaxPool2d(2), nn.ReLU(),
-        nn.Flatten(), nn.Linear(256, 200), nn.ReLU(), nn.Linear(200, 10),
-    )

@@ -6,25 +6,26 @@ per submission on a 2-core CPU.
 
     python -m bench.grading [--tiny] [--solutions DIR]
 """
+import io
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.common import header, parse_args, pick_device
+from grading import api
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def nbgrader(arguments: list[str], course: Path) -> None:
-    """Run one nbgrader command in the course folder; raise with its log if it fails."""
+    """Run one nbgrader command in the course folder through grading.api's runner; raise with its log if it fails."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *arguments], cwd=course, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(arguments)} failed:\n{result.stderr[-3000:]}")
+    log = io.StringIO()
+    if api.nbgrader(arguments, course, env, log) != 0:
+        raise RuntimeError(f"nbgrader {' '.join(arguments)} failed:\n{log.getvalue()[-3000:]}")
 
 
 def main() -> None:

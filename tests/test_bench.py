@@ -31,6 +31,17 @@ def test_time_to_accuracy_prints_both_recipes():
     assert "fast+cudnn: median time to" in output
 
 
+def test_benchmarks_time_the_lectures_code():
+    """The MNIST benchmarks train lecture 03's network (utils.mnist_convnet) through the lectures' loop (utils.fit)."""
+    sources = {path.stem: path.read_text(encoding="utf-8") for path in (REPO / "bench").glob("*.py")}
+    for name in ("mnist_time_to_accuracy", "train_loop_overhead", "batching"):
+        assert "utils.mnist_convnet()" in sources[name], f"bench/{name}.py should time utils.mnist_convnet"
+    for name in ("mnist_time_to_accuracy", "train_loop_overhead"):
+        assert "utils.fit(" in sources[name], f"bench/{name}.py should train through utils.fit"
+    copies = [name for name, source in sources.items() if "nn.Conv2d(" in source]
+    assert not copies, f"bench/{copies} define their own convnet: use the lectures' one from utils"
+
+
 def test_time_to_accuracy_rejects_an_unknown_recipe():
     result = subprocess.run([sys.executable, "-m", "bench.mnist_time_to_accuracy", "--tiny", "--recipes", "fast+turbo"],
                             cwd=REPO, capture_output=True, text=True, timeout=600)

@@ -101,11 +101,11 @@ def _why_not_imagenet(error: BaseException) -> str:
 
 
 def load_course_backbone(path: str | Path = CHECKPOINT) -> tuple[Backbone, dict]:
-    """The course convnet with the weights of a checkpoint saved by save_course_backbone, and its record."""
+    """The course convnet with the weights of a checkpoint saved by scripts/train_backbone.py, and its record."""
     path = Path(path)
     if not path.exists():
-        raise BackboneError(f"no course checkpoint at {path}: run `python scripts/train_backbone.py` "
-                            "(or utils.train_course_backbone() in a notebook) to make one")
+        raise BackboneError(f"no course checkpoint at {path}: restore it (`git checkout pretrained/`, or reinstall "
+                            "the course) or make one with `python scripts/train_backbone.py`")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except UNREADABLE as error:
