@@ -15,7 +15,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from conftest import REPO
 from grading import api, cli, sandbox
 from grading.api import nbgrader
-from grading.collect import find_notebooks, place_submissions, safe_extract, student_id
+from grading.collect import find_hand_ins, place_submissions, safe_extract, student_id
 from grading.paths import course_readable, data_root, utils_dir
 from grading.preprocessors import ScrubHiddenTestTracebacks, scrub
 from grading.report import format_table, runaway_problems, setup_failure, static_tampering, tampering_found
@@ -61,7 +61,8 @@ def test_find_notebooks_accepts_flat_files_and_student_folders(tmp_path):
     (tmp_path / "dee" / "a.ipynb").write_text("{}")
     (tmp_path / "dee" / "b.ipynb").write_text("{}")
     (tmp_path / "__MACOSX").mkdir()
-    found, problems = find_notebooks(tmp_path, "lenet")
+    hand_ins, problems = find_hand_ins(tmp_path, "lenet")
+    found = {h.student: h.notebook for h in hand_ins}
     assert set(found) == {"ada", "bob", "cy"}
     assert found["cy"].name == "lenet.ipynb"
     assert "dee" in problems and "2 notebooks" in problems["dee"]
@@ -74,7 +75,7 @@ def test_place_submissions_from_a_zip_with_one_top_folder(tmp_path):
         zipped.writestr("export/bob.ipynb", "not json")
     course = tmp_path / "course"
     placed, problems = place_submissions(archive, "lenet", course)
-    assert placed == ["ada"]
+    assert [h.student for h in placed] == ["ada"]
     assert (course / "submitted" / "ada" / "lenet" / "lenet.ipynb").exists()
     assert "not a readable notebook" in problems["bob"]
 

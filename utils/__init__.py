@@ -18,10 +18,19 @@ from .cifar import CIFAR10_CLASSES, load_cifar10
 from .config import in_notebook
 from .data import DataError, TensorLoader, augment, data_root, load_mnist
 from .device import describe_device, get_device, set_seed, set_threads, start
-from .gan_metrics import FeatureNet, extract_features, frechet_distance, gaussian_frechet_distance, label_entropy, train_feature_net
+from .gan_metrics import (
+    FeatureNet,
+    extract_features,
+    frechet_distance,
+    gaussian_frechet_distance,
+    label_entropy,
+    train_feature_net,
+)
 from .mode import is_quick, mode_line, pick
+from .models import mnist_convnet
 from .plot import LivePlot, plot_history, show_feature_maps, show_filters, show_images, show_misclassified
 from .plot2d import plot_decision_boundary
+from .rnn import CharLSTM, TBPTTStep, detach_state, generate, make_batches, next_char_probs, sample, stream_loss
 from .style import course_features, load_picture, random_features, style_backbone, wave_painting
 from .text import Vocabulary, load_shakespeare, split_text
 from .train import History, evaluate, fit, load_checkpoint, predict, print_epoch, save_checkpoint, supervised_step
@@ -37,9 +46,13 @@ __all__ = [
     "describe_device", "get_device", "set_seed", "set_threads", "start", "is_quick", "mode_line", "pick",
     # GAN metrics
     "FeatureNet", "extract_features", "frechet_distance", "gaussian_frechet_distance", "label_entropy", "train_feature_net",
+    # models (saved from the lectures)
+    "mnist_convnet",
     # plots
     "LivePlot", "plot_decision_boundary", "plot_history", "show_feature_maps", "show_filters", "show_images",
     "show_misclassified",
+    # recurrent networks (saved from lecture 05)
+    "CharLSTM", "TBPTTStep", "detach_state", "generate", "make_batches", "next_char_probs", "sample", "stream_loss",
     # style transfer
     "course_features", "load_picture", "random_features", "style_backbone", "wave_painting",
     # text

@@ -18,7 +18,7 @@ import sys
 import sysconfig
 import types
 
-__all__ = ["TamperingError", "assert_untampered", "cpu_seconds", "pin_threads", "private_module"]
+__all__ = ["TamperingError", "assert_own_code", "assert_untampered", "cpu_seconds", "pin_threads", "private_module"]
 
 # Modules whose callables hidden tests rely on; utils' submodules are added at check time.
 CHECKED_MODULES = ("builtins", "time", "math", "random", "numpy", "torch", "torch.nn", "torch.nn.functional",
@@ -296,3 +296,55 @@ def pin_threads(n: int = 1) -> None:
     import torch as _torch
     assert_untampered()
     _torch.set_num_threads(n)
+
+
+def assert_own_code(function: object, module: str, part: str) -> None:
+    """Fail unless `function` is the notebook's own code: no function of utils/<module>.py, under any name or route.
+
+    Follows the function's defaults, closures, nested code and the notebook's helpers it calls; a route to utils
+    (the module, an import, a string naming it) that reaches a name of utils/<module>.py fails, as does a decorated
+    function or a partial wrapping one.
+    """
+    import dis
+    import types as _types
+
+    lecture_module = private_module(module)
+    lecture_file = os.path.realpath(lecture_module.__file__)
+    lecture = {name for name, value in vars(lecture_module).items()
+               if getattr(value, "__module__", None) == lecture_module.__name__}
+    verdict = f"{part} must be your own code, written in this notebook, not the lecture's code from utils ({{}})"
+
+    def lecture_code(value: object) -> bool:
+        value = getattr(value, "__wrapped__", getattr(value, "func", value))  # a decorated function, a partial
+        code = getattr(value, "__code__", None)
+        return isinstance(code, _types.CodeType) and os.path.realpath(code.co_filename) == lecture_file
+
+    def utils_module(value: object) -> bool:
+        return isinstance(value, _types.ModuleType) and value.__name__.split(".")[0] == "utils"
+
+    todo, seen = [function], set()
+    while todo:
+        fn = todo.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        assert isinstance(fn, _types.FunctionType) and not lecture_code(fn), verdict.format("it is not a def of yours")
+        held = [*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values()]
+        for cell in fn.__closure__ or ():
+            try:
+                held.append(cell.cell_contents)
+            except ValueError:
+                pass
+        codes = [fn.__code__]
+        for code in codes:
+            codes += [const for const in code.co_consts if isinstance(const, _types.CodeType)]
+            values = [fn.__globals__[name] for name in code.co_names if name in fn.__globals__]
+            strings = {const for const in code.co_consts if isinstance(const, str)}
+            names = (set(code.co_names) | strings) & lecture
+            reaches_utils = (any(map(utils_module, values + held)) or any(s.split(".")[0] == "utils" for s in strings)
+                             or any(i.opname == "IMPORT_NAME" and i.argval.split(".")[0] == "utils"
+                                    for i in dis.get_instructions(code)))
+            assert not (reaches_utils and names), verdict.format(", ".join(sorted(names)))
+            held += values
+        assert not any(map(lecture_code, held)), verdict.format("one of its names is bound to it")
+        todo += [v for v in held if isinstance(v, _types.FunctionType) and v.__globals__ is fn.__globals__]
