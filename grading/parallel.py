@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +131,9 @@ def merge_into_course(course: Path, assignment: str, student: str, graded: Grade
     write_files(course, graded.files)
     if not graded.gradebook:
         return
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook, warnings.catch_warnings():
+        # nbgrader's add_submission links objects before adding them to the session: SQLAlchemy warns, the rows land
+        warnings.filterwarnings("ignore", message=".*not in session.*")
         gradebook.update_or_create_student(student)
         try:
             gradebook.remove_submission(assignment, student)
