@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from . import sandbox
 from .collect import HandIn, parse_deadline, place_submissions, read_id_map
-from .parallel import default_jobs, make_task, merge_into_course, run_tasks
+from .parallel import default_jobs, make_tasks, merge_into_course, run_tasks
 from .paths import course_readable, data_root
 from .report import (
     cell_seconds,
@@ -300,8 +300,7 @@ def grade_students(course: Path, assignment: str, students: list[str], env: dict
         return {}
     from tqdm.auto import tqdm
 
-    template = (course / "gradebook.db").read_bytes()  # knows the assignment: generate_assignment has just run
-    tasks = [make_task(course, template, assignment, student, **limits) for student in students]
+    tasks = make_tasks(course, assignment, students, **limits)  # the gradebook knows the assignment: just generated
     seconds = {}
     with tqdm(total=len(tasks), desc=f"autograde {assignment} ({scheduler or f'{jobs} jobs'})", unit="student",
               disable=not progress) as bar:

@@ -70,12 +70,11 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
         path.write_bytes(content)
 
 
-def make_task(course: Path, template_gradebook: bytes, assignment: str, student: str, **settings) -> GradingTask:
-    """The task that grades one placed student: the course's configuration and source, and the hand-in."""
-    files = read_files(course, [Path("nbgrader_config.py"), Path("solutions") / assignment,
-                                Path("submitted") / student / assignment])
-    files["gradebook.db"] = template_gradebook
-    return GradingTask(assignment, student, files, **settings)
+def make_tasks(course: Path, assignment: str, students: list[str], **settings) -> list[GradingTask]:
+    """One task per placed student: the course's configuration, source and gradebook (read once), and the hand-in."""
+    shared = read_files(course, [Path("nbgrader_config.py"), Path("solutions") / assignment, Path("gradebook.db")])
+    return [GradingTask(assignment, student, {**shared, **read_files(course, [Path("submitted") / student / assignment])},
+                        **settings) for student in students]
 
 
 def gradebook_values(course: Path, assignment: str, student: str) -> dict:
