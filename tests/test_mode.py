@@ -57,3 +57,11 @@ def test_every_lecture_has_its_run_times():
     lectures = {path.stem for path in (REPO / "lectures").glob("*.ipynb")}
     assert lectures <= set(mode.RUN_TIMES), f"add run times (None: not measured) to utils/mode.py for {sorted(lectures - set(mode.RUN_TIMES))}"
     assert all(set(times) == {"quick", "full"} for times in mode.RUN_TIMES.values())
+
+
+def test_full_result_names_the_run_or_says_there_is_none():
+    line = mode.full_result("06_gans")
+    assert "Fréchet distance" in line and "34 min" in line and "2026-11-22" in line and "CPU" in line
+    assert "not run by the course yet" in mode.full_result("no_such_lecture")
+    assert set(mode.FULL_RESULTS) <= set(mode.RUN_TIMES), "a full result needs its lecture in RUN_TIMES"
+    assert all(mode.RUN_TIMES[name]["full"] for name in mode.FULL_RESULTS), "a full result needs its full-mode time"

@@ -87,9 +87,10 @@ def test_average_pooling_replaces_max_pooling():
 
 def test_style_backbone_says_which_backbone_it_chose(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))  # an empty cache: no VGG19 weights
-    extractor, source = utils.style_backbone(seed=3)
-    assert "random" in source and "seed 3" in source
+    extractor, source = utils.style_backbone()
+    assert "course's CIFAR-10 convnet" in source, "offline, the trained course convnet is the backbone"
     assert "VGG19 ImageNet weights unavailable" in capsys.readouterr().out
+    assert extractor.style_layers == ["relu1", "relu2", "relu3", "relu4"]
     assert isinstance(extractor, style.FeatureExtractor)
 
 

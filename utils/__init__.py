@@ -26,7 +26,7 @@ from .gan_metrics import (
     label_entropy,
     train_feature_net,
 )
-from .mode import is_quick, mode_line, pick
+from .mode import full_result, is_quick, mode_line, pick
 from .models import mnist_convnet
 from .plot import LivePlot, plot_history, show_feature_maps, show_filters, show_images, show_misclassified
 from .plot2d import plot_decision_boundary
@@ -43,7 +43,7 @@ __all__ = [
     "check_at_least", "check_close", "check_equal", "check_param_count", "check_shape", "count_trainable",
     # configuration, data, device, mode
     "in_notebook", "DataError", "TensorLoader", "augment", "data_root", "load_mnist",
-    "describe_device", "get_device", "set_seed", "set_threads", "start", "is_quick", "mode_line", "pick",
+    "describe_device", "get_device", "set_seed", "set_threads", "start", "full_result", "is_quick", "mode_line", "pick",
     # GAN metrics
     "FeatureNet", "extract_features", "frechet_distance", "gaussian_frechet_distance", "label_entropy", "train_feature_net",
     # models (saved from the lectures)

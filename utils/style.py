@@ -2,7 +2,7 @@
 
 A feature extractor takes images in [0, 1] and returns a dict {layer name: activations}. It also names the
 layers a style transfer should use (`content_layers`, `style_layers`). `style_backbone()` picks one and says
-which: VGG19's ImageNet features when their weights are on this machine, else a convnet with random weights.
+which: VGG19's ImageNet features when their weights are on this machine, else the course's own trained convnet.
 """
 import math
 from pathlib import Path
@@ -133,10 +133,10 @@ def course_features() -> tuple[FeatureExtractor, str]:
     return extractor, f"the course's CIFAR-10 convnet (trained on 8 classes{detail})"
 
 
-def style_backbone(download: bool = False, seed: int = 0) -> tuple[FeatureExtractor, str]:
-    """VGG19's ImageNet features if cached (or downloaded when download=True), else random features; and which."""
+def style_backbone(download: bool = False) -> tuple[FeatureExtractor, str]:
+    """VGG19's ImageNet features if cached (or downloaded when download=True), else the course's convnet; and which."""
     try:
         return vgg19_features(download=download), "VGG19, ImageNet weights (torchvision)"
     except (FileNotFoundError, OSError, RuntimeError) as error:
-        print(f"VGG19 ImageNet weights unavailable ({error}); using a random-weight convnet instead")
-        return random_features(seed=seed), f"random-weight VGG-shaped convnet (seed {seed}), no training"
+        print(f"VGG19 ImageNet weights unavailable ({error}); using the course's own trained convnet instead")
+        return course_features()
