@@ -38,14 +38,14 @@ def test_mode_line_on_a_cpu_says_why_how_to_switch_and_how_long(monkeypatch):
     line = utils.mode_line("05_rnn_text_generation")
     assert line.startswith("quick mode (no CUDA GPU here)")
     assert "%env COURSE_QUICK=0" in line and "67 min" in line
-    assert "not measured" in utils.mode_line("01_history"), "say so where the full-mode time was never measured"
+    assert "not measured" in utils.mode_line("03b_key_architectures"), "say so where the full-mode time was never measured"
 
 
 def test_mode_line_when_told_or_on_a_gpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.delenv("COURSE_QUICK", raising=False)
     line = utils.mode_line("03_convnets")
-    assert line.startswith("full mode (a CUDA GPU is here)") and "%env COURSE_QUICK=1" in line and "23 s" in line
+    assert line.startswith("full mode (a CUDA GPU is here)") and "%env COURSE_QUICK=1" in line and "15 s" in line
     monkeypatch.setenv("COURSE_QUICK", "1")
     line = utils.mode_line("03_convnets")
     assert line.startswith("quick mode (COURSE_QUICK=1 is set)") and "2 min 08 s" in line
