@@ -48,7 +48,7 @@ def test_mode_line_when_told_or_on_a_gpu(monkeypatch):
     assert line.startswith("full mode (a CUDA GPU is here)") and "%env COURSE_QUICK=1" in line and "15 s" in line
     monkeypatch.setenv("COURSE_QUICK", "1")
     line = utils.mode_line("03_convnets")
-    assert line.startswith("quick mode (COURSE_QUICK=1 is set)") and "2 min 08 s" in line
+    assert line.startswith("quick mode (COURSE_QUICK=1 is set)") and "1 min 28 s" in line
 
 
 def test_every_lecture_has_its_run_times():

@@ -10,7 +10,7 @@ from .config import QUICK_ENV, quick_setting
 RUN_TIMES: dict[str, dict[str, str | None]] = {
     "01_history": {"quick": "8 s", "full": "10 s"},
     "02_mlp_backprop": {"quick": "9 s", "full": "39 s"},
-    "03_convnets": {"quick": "15 s", "full": "2 min 08 s"},
+    "03_convnets": {"quick": "15 s", "full": "1 min 28 s"},
     "03b_key_architectures": {"quick": "51 s", "full": None},
     "04_transfer_learning": {"quick": "12 s", "full": None},
     "05_rnn_text_generation": {"quick": "27 s", "full": "67 min"},
@@ -26,6 +26,9 @@ FULL_RESULTS: dict[str, dict[str, str]] = {
         "device": "2-core x86-64 CPU, no GPU", "date": "2026-12-01"},
     "02_mlp_backprop": {
         "result": "hand-written MLP 97.96% test accuracy after 10 epochs on 60,000 digits (autograd's twin 97.99%)",
+        "device": "2-core x86-64 CPU, no GPU", "date": "2026-12-01"},
+    "03_convnets": {
+        "result": "the slides' net, 10 epochs on all 60,000 digits: 0.75% test error (76 s of training, 7.6 s per epoch)",
         "device": "2-core x86-64 CPU, no GPU", "date": "2026-12-01"},
     "05_rnn_text_generation": {
         "result": "validation loss 1.474 nats per character after 25 epochs (best 1.467, after epoch 12)",
