@@ -48,3 +48,16 @@ def test_check_close_reports_the_largest_difference():
         utils.check_close(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.5]), "gradient")
     with pytest.raises(AssertionError, match=r"expected gradient shape \(3,\), got \(2,\)"):
         utils.check_close(torch.zeros(2), torch.zeros(3), "gradient")
+
+
+def test_self_check_says_right_not_yet_or_unanswered_and_never_raises(capsys):
+    is_nand = lambda f: [f(a, b) for a in (0, 1) for b in (0, 1)] == [1, 1, 1, 0]  # noqa: E731
+    assert utils.self_check("NAND", None, is_nand, "hint") is None
+    assert "not answered yet" in capsys.readouterr().out
+    assert utils.self_check("NAND", lambda a, b: int(not (a and b)), is_nand, "hint") is True
+    assert capsys.readouterr().out.strip() == "NAND: right."
+    assert utils.self_check("NAND", lambda a, b: a and b, is_nand, "negative weights?") is False
+    out = capsys.readouterr().out
+    assert "not yet" in out and "negative weights?" in out and "[1, 1, 1, 0]" not in out
+    assert utils.self_check("NAND", "not a function", is_nand, "write a function") is False
+    assert "TypeError" in capsys.readouterr().out

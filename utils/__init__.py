@@ -13,18 +13,26 @@ floors, and a module imports only from its own floor or lower ones (tests/test_l
 `integrity` and `hosted` are not exported here: hidden tests and the set-up cell import them by name.
 """
 from .backbone import Backbone, BackboneError, course_convnet, load_course_backbone, pretrained_backbone
-from .checks import check_at_least, check_close, check_equal, check_param_count, check_shape, count_trainable
+from .checks import (
+                     check_at_least,
+                     check_close,
+                     check_equal,
+                     check_param_count,
+                     check_shape,
+                     count_trainable,
+                     self_check,
+)
 from .cifar import CIFAR10_CLASSES, load_cifar10
 from .config import in_notebook
 from .data import DataError, TensorLoader, augment, data_root, load_mnist
 from .device import describe_device, get_device, set_seed, set_threads, start
 from .gan_metrics import (
-    FeatureNet,
-    extract_features,
-    frechet_distance,
-    gaussian_frechet_distance,
-    label_entropy,
-    train_feature_net,
+                     FeatureNet,
+                     extract_features,
+                     frechet_distance,
+                     gaussian_frechet_distance,
+                     label_entropy,
+                     train_feature_net,
 )
 from .mode import full_result, is_quick, mode_line, pick
 from .models import mnist_convnet
@@ -40,7 +48,7 @@ __all__ = [
     "Backbone", "BackboneError", "CIFAR10_CLASSES", "course_convnet", "load_cifar10", "load_course_backbone",
     "pretrained_backbone",
     # checks
-    "check_at_least", "check_close", "check_equal", "check_param_count", "check_shape", "count_trainable",
+    "check_at_least", "check_close", "check_equal", "check_param_count", "check_shape", "self_check", "count_trainable",
     # configuration, data, device, mode
     "in_notebook", "DataError", "TensorLoader", "augment", "data_root", "load_mnist",
     "describe_device", "get_device", "set_seed", "set_threads", "start", "full_result", "is_quick", "mode_line", "pick",

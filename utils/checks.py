@@ -1,5 +1,6 @@
-"""Checks for assignment test cells: each raises AssertionError with a message a student can act on."""
-from collections.abc import Sequence
+"""Checks for assignment test cells (each raises AssertionError with a message a student can act on), and
+`self_check` for the lectures' exercises (it prints, never raises, and never shows the expected answer)."""
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -54,3 +55,17 @@ def check_at_least(value: float, minimum: float, name: str = "the value") -> Non
     """Fail with 'expected test accuracy of at least 0.97, got 0.9512' unless value >= minimum."""
     if not value >= minimum:
         raise AssertionError(f"expected {name} of at least {minimum}, got {value:.4g}")
+
+
+def self_check(exercise: str, answer: object, is_right: Callable[[object], bool], hint: str) -> bool | None:
+    """Print whether an exercise's answer passes is_right, with a hint if not, never the answer; None if unanswered."""
+    if answer is None:
+        print(f"{exercise}: not answered yet (replace None with your answer, then run this cell again)")
+        return None
+    try:
+        right = bool(is_right(answer))
+    except Exception as error:  # a wrong type or shape is a wrong answer, with its reason
+        print(f"{exercise}: not yet ({type(error).__name__}: {error}). {hint}")
+        return False
+    print(f"{exercise}: right." if right else f"{exercise}: not yet. {hint}")
+    return right
