@@ -22,14 +22,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import REPO
+from conftest import CHROMIUM, REPO, launch_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.book]
 
 SITE = REPO / "build" / "book"
 LECTURES = sorted((REPO / "lectures").glob("*.ipynb"))
 PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx-mathjax-offline")
-CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 SHOTS = REPO / "test-output" / "book"
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 ASSET = re.compile(r"<(script|link|img|source|iframe)\b[^>]*?\b(src|href)=[\"']([^\"']+)[\"']", re.I)
@@ -163,11 +162,7 @@ def browser_page(site, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
-        browser = driver.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
-            viewport={"width": 1400, "height": 1000},
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(driver, tmp_path_factory.mktemp("chromium-profile"))
         yield browser.new_page()
         browser.close()
 

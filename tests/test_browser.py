@@ -20,12 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import REPO
+from conftest import CHROMIUM, REPO, launch_chromium
 from grading.api import nbgrader
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 SHOTS = REPO / "test-output" / "browser"
 TOKEN = "course-browser-test"
 RUN_TIMEOUT_MS = int(os.environ.get("COURSE_BROWSER_RUN_TIMEOUT", "900")) * 1000
@@ -103,11 +102,7 @@ def page(lab, tmp_path_factory):
     SHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nbrowser screenshots: {SHOTS}")
     with sync_playwright() as driver:
-        browser = driver.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
-            viewport={"width": 1400, "height": 1000},
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(driver, tmp_path_factory.mktemp("chromium-profile"))
         yield browser.new_page()
         browser.close()
 

@@ -31,13 +31,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import REPO
+from conftest import CHROMIUM, REPO, launch_chromium
 from hub import course_hub, exchange_check
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "modified_lenet"
-CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 SHOTS = REPO / "test-output" / "hub"
 PROXY_DIR = Path(os.environ.get("DL_COURSE_PROXY_DIR", Path.home() / ".cache" / "dl-course" / "hub-proxy"))
 HAND_INS = REPO / "tests" / "submissions" / ASSIGNMENT
@@ -286,10 +285,7 @@ def browser():
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as driver:
-        chromium = driver.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        chromium = launch_chromium(driver)
         yield chromium
         chromium.close()
 
