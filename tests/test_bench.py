@@ -26,9 +26,22 @@ def test_batching_prints_speed_ups():
 
 
 def test_time_to_accuracy_prints_both_recipes():
-    output = run("bench.mnist_time_to_accuracy", "--tiny", "--device", "cpu")
-    assert "slides: median time to" in output and "fast+bf16: median time to" in output
-    assert "fast+cudnn: median time to" in output
+    output = run("bench.mnist_time_to_accuracy", "--tiny", "--device", "cpu", "--recipes", "slides,onecycle,fast,fast+bf16+cl")
+    for recipe in ("slides", "onecycle", "fast", "fast+bf16+cl"):
+        assert f"{recipe}: median time to" in output, f"{recipe} missing from:\n{output}"
+    assert "GFLOP/s" in output, "each run reports its achieved FLOP/s"
+
+
+def test_speed_levers_print_a_ratio_each():
+    output = run("bench.speed_levers", "--tiny", "--device", "cpu")
+    assert "baseline (fp32):" in output and "channels_last:" in output and output.count(" x") >= 2
+
+
+def test_gpu_script_runs_every_step_in_its_tiny_form():
+    output = run("bench.gpu", "--tiny", "--budget", "400")
+    summary = output.split("# summary")[-1]
+    for name in ("mnist_time_to_accuracy", "speed_levers", "train_loop_overhead", "batching", "char_rnn", "01_history"):
+        assert f"{name}: ok" in summary, f"bench.gpu --tiny: {name} did not pass:\n{summary}"
 
 
 def test_benchmarks_time_the_lectures_code():
@@ -73,5 +86,7 @@ def test_grading_times_each_submission(tmp_path):
 
 
 def test_char_rnn_prints_throughput_and_time_to_target():
-    output = run("bench.char_rnn", "--tiny", "--device", "cpu", "--eval-every", "5")
-    assert "throughput:" in output and "time to 1.6 nats/char:" in output
+    output = run("bench.char_rnn", "--tiny", "--device", "cpu")
+    assert "throughput:" in output and "time to 1.5 nats/char:" in output and "arithmetic:" in output
+    output = run("bench.char_rnn", "--tiny", "--device", "cpu", "--throughput")
+    assert "speed-up of the speed options: x" in output

@@ -133,3 +133,18 @@ def test_no_float64_on_device_tensors_in_utils_and_notebooks():
     found = {str(path.relative_to(REPO)): lines for path in paths if (lines := float64_on_device_lines(code_of(path)))}
     assert not found, ("MPS has no float64: call .cpu() before .double() (or say `# ... on the CPU` on the line "
                        f"when the tensor is already there): {found}")
+
+
+def test_speed_options_only_on_a_cpu_with_bfloat16_units(monkeypatch):
+    import utils.device as device_module
+
+    monkeypatch.delenv("COURSE_FAST", raising=False)
+    monkeypatch.setattr(device_module, "cpu_has_bf16_units", lambda: True)
+    assert utils.speed_options(torch.device("cpu")) == {"autocast_dtype": torch.bfloat16, "channels_last": True}
+    for other in ("cuda", "mps"):
+        assert utils.speed_options(torch.device(other)) == {"autocast_dtype": None, "channels_last": False}
+    monkeypatch.setenv("COURSE_FAST", "0")
+    assert utils.speed_options(torch.device("cpu")) == {"autocast_dtype": None, "channels_last": False}
+    monkeypatch.delenv("COURSE_FAST")
+    monkeypatch.setattr(device_module, "cpu_has_bf16_units", lambda: False)
+    assert utils.speed_options(torch.device("cpu"))["autocast_dtype"] is None

@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 from torch import nn
 
@@ -153,3 +154,35 @@ def test_fit_weights_the_epoch_mean_by_batch_size():
     history = utils.fit(model, utils.TensorLoader(X, y, 4, shuffle=False), None, 1,
                         step=lambda batch: {"loss": next(losses)}, report=None, progress=False)
     assert history["train_loss"] == [(4 * 1.0 + 1 * 4.0) / 5]
+
+
+def test_fit_steps_a_one_cycle_schedule_after_every_batch():
+    torch.manual_seed(0)
+    X, y = torch.randn(64, 4), torch.randint(0, 2, (64,))
+    model = nn.Linear(4, 2)
+    loader = utils.TensorLoader(X, y, 16)
+    optimizer, scheduler = utils.one_cycle_adamw(model, total_steps=2 * len(loader), max_lr=0.01)
+    rates, supervised = [], utils.supervised_step(model, optimizer)
+
+    def step(batch):
+        rates.append(optimizer.param_groups[0]["lr"])
+        return supervised(batch)
+
+    utils.fit(model, loader, optimizer, 2, step=step, scheduler=scheduler, schedule_every_step=True, progress=False,
+              report=None)
+    peak = rates.index(max(rates))
+    assert len(rates) == 8 and max(rates) == pytest.approx(0.01) and peak <= 2, f"one-cycle should peak early: {rates}"
+    assert rates[-1] < rates[peak] / 10 and scheduler.last_epoch == 8, "the schedule moves once per batch, not per epoch"
+
+
+def test_tbptt_step_under_bf16_autocast_learns():
+    torch.manual_seed(0)
+    data = torch.arange(400) % 5                              # a cycle 0 1 2 3 4 0 1 ...: easy to predict
+    X, Y = utils.make_batches(data, 4, 10)
+    model = utils.CharLSTM(5, 8, 16, num_layers=1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.02)
+    step = utils.TBPTTStep(model, optimizer, autocast_dtype=torch.bfloat16)
+    history = utils.fit(model, list(zip(X, Y)), optimizer, 6, step=step, before_epoch=step.reset, progress=False,
+                        report=None)
+    assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
+    assert all(p.dtype == torch.float32 for p in model.parameters()), "autocast must keep the parameters in float32"

@@ -25,7 +25,7 @@ from .checks import (
 from .cifar import CIFAR10_CLASSES, load_cifar10
 from .config import in_notebook
 from .data import DataError, TensorLoader, augment, data_root, load_mnist
-from .device import describe_device, get_device, set_seed, set_threads, start
+from .device import describe_device, get_device, set_seed, set_threads, speed_options, start
 from .gan_metrics import (
                      FeatureNet,
                      extract_features,
@@ -35,7 +35,7 @@ from .gan_metrics import (
                      train_feature_net,
 )
 from .mode import full_result, is_quick, mode_line, pick
-from .models import mnist_convnet
+from .models import mnist_convnet, one_cycle_adamw
 from .plot import LivePlot, plot_history, show_feature_maps, show_filters, show_images, show_misclassified
 from .plot2d import plot_decision_boundary
 from .rnn import CharLSTM, TBPTTStep, detach_state, generate, make_batches, next_char_probs, sample, stream_loss
@@ -51,11 +51,11 @@ __all__ = [
     "check_at_least", "check_close", "check_equal", "check_param_count", "check_shape", "self_check", "count_trainable",
     # configuration, data, device, mode
     "in_notebook", "DataError", "TensorLoader", "augment", "data_root", "load_mnist",
-    "describe_device", "get_device", "set_seed", "set_threads", "start", "full_result", "is_quick", "mode_line", "pick",
+    "describe_device", "get_device", "set_seed", "set_threads", "speed_options", "start", "full_result", "is_quick", "mode_line", "pick",
     # GAN metrics
     "FeatureNet", "extract_features", "frechet_distance", "gaussian_frechet_distance", "label_entropy", "train_feature_net",
     # models (saved from the lectures)
-    "mnist_convnet",
+    "mnist_convnet", "one_cycle_adamw",
     # plots
     "LivePlot", "plot_decision_boundary", "plot_history", "show_feature_maps", "show_filters", "show_images",
     "show_misclassified",

@@ -9,6 +9,7 @@ The ground floor of `utils`: it imports only the standard library, so the gradin
     COURSE_DATA_MIRROR         a base URL serving <mirror>/<key> instead of the canonical sources
     COURSE_DATA_MD5_OVERRIDES  a JSON file {key: md5} for a mirror that serves other files
     COURSE_CELL_TIMEOUT        seconds a graded cell may run (nbgrader_config.py; default 180)
+    COURSE_FAST                0/false/no: no speed options (bf16 autocast, channels_last) even where measured faster
 """
 import os
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ CACHE_ENV = "COURSE_CACHE_DIR"
 MIRROR_ENV = "COURSE_DATA_MIRROR"
 MD5_OVERRIDES_ENV = "COURSE_DATA_MD5_OVERRIDES"
 CELL_TIMEOUT_ENV = "COURSE_CELL_TIMEOUT"
+FAST_ENV = "COURSE_FAST"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CELL_TIMEOUT = 180
 
@@ -55,6 +57,11 @@ def quick_setting() -> bool | None:
     """$COURSE_QUICK read as True (1, true, yes), False (0, false, no) or None (unset or anything else)."""
     value = os.environ.get(QUICK_ENV, "").strip().lower()
     return True if value in {"1", "true", "yes"} else False if value in {"0", "false", "no"} else None
+
+
+def fast_allowed() -> bool:
+    """False when $COURSE_FAST is 0, false or no (the speed options turned off), True otherwise."""
+    return os.environ.get(FAST_ENV, "").strip().lower() not in {"0", "false", "no"}
 
 
 def cell_timeout() -> int:

@@ -1,9 +1,11 @@
 """Devices, seeds, threads, and `start`: the one call that sets all three at the top of a notebook."""
 import random
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from .config import fast_allowed
 from .mode import mode_line
 
 
@@ -30,6 +32,20 @@ def describe_device(device: torch.device) -> str:
     if device.type == "cpu":
         return f"cpu ({torch.get_num_threads()} threads)"
     return device.type
+
+
+def cpu_has_bf16_units() -> bool:
+    """True on a CPU with bfloat16 matrix or dot-product instructions (Intel AMX or AVX-512 BF16; Linux only)."""
+    cpuinfo = Path("/proc/cpuinfo")
+    flags = cpuinfo.read_text().split() if cpuinfo.exists() else []
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def speed_options(device: torch.device) -> dict:
+    """fit's speed options where bench/ measured them faster: bf16 autocast and channels_last on a CPU with
+    bfloat16 units (BENCHMARKS.md: x3 per MNIST step); none elsewhere (unmeasured); none with COURSE_FAST=0."""
+    fast = fast_allowed() and device.type == "cpu" and cpu_has_bf16_units()
+    return {"autocast_dtype": torch.bfloat16 if fast else None, "channels_last": fast}
 
 
 def set_threads(tiny_model: bool) -> None:

@@ -41,8 +41,10 @@ def detach_state(state: tuple[torch.Tensor, ...] | torch.Tensor) -> tuple[torch.
 class TBPTTStep:
     """fit's step for truncated backpropagation through time: the state goes on from batch to batch, detached."""
 
-    def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer, max_norm: float = 1.0):
+    def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer, max_norm: float = 1.0,
+                 autocast_dtype: torch.dtype | None = None):
         self.model, self.optimizer, self.max_norm = model, optimizer, max_norm
+        self.autocast_dtype = autocast_dtype                            # e.g. torch.bfloat16 (utils.speed_options)
         self.device = next(model.parameters()).device
         self.state = None
 
@@ -55,8 +57,9 @@ class TBPTTStep:
         X, Y = (t.to(self.device, non_blocking=True) for t in batch)
         if self.state is not None:
             self.state = detach_state(self.state)                   # keep the values, cut the graph
-        logits, self.state = self.model(X, self.state)
-        loss = nn.functional.cross_entropy(logits.flatten(0, 1), Y.flatten())
+        with torch.autocast(self.device.type, dtype=self.autocast_dtype, enabled=self.autocast_dtype is not None):
+            logits, self.state = self.model(X, self.state)
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1).float(), Y.flatten())
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = nn.utils.clip_grad_norm_(self.model.parameters(), self.max_norm)

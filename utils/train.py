@@ -159,14 +159,15 @@ def fit(model: nn.Module, train_loader: Iterable, optimizer: torch.optim.Optimiz
         val_loader: Iterable | None = None, validate: Callable[[nn.Module], dict[str, float]] | None = None,
         before_epoch: Callable[[int], None] | None = None, report: Callable[[History, int], None] | None = print_epoch,
         device: torch.device | str | None = None, scheduler=None, checkpoint_path: str | Path | None = None,
-        keep_steps: bool = False, progress: bool = True, log_every: int = 50,
+        keep_steps: bool = False, progress: bool = True, log_every: int = 50, schedule_every_step: bool = False,
         autocast_dtype: torch.dtype | None = None, channels_last: bool = False) -> History:
     """Train for num_epochs; return the History: epoch, train_<metric> (batch-size weighted means), val_<metric>, seconds.
 
     step(batch) updates the model and returns its metrics (default: supervised_step's loss and acc). Validation
     is validate(model) when given, else evaluate(model, val_loader, loss_fn). before_epoch(epoch) runs first in
     each epoch (for example to reset a recurrent state), report(history, num_epochs) after it. With keep_steps,
-    history.steps holds every step's metrics. With checkpoint_path, training resumes from the checkpoint if it
+    history.steps holds every step's metrics. The scheduler steps after each epoch, or after each batch with
+    schedule_every_step (a one-cycle schedule). With checkpoint_path, training resumes from the checkpoint if it
     exists and saves one after each epoch. Metrics stay on the device during an epoch (no sync per step; the
     progress bar reads the loss every log_every steps). Speed options, off until bench/ has measured them on
     your device: autocast_dtype (e.g. torch.bfloat16) and channels_last (NHWC memory layout for convnets).
@@ -190,6 +191,8 @@ def fit(model: nn.Module, train_loader: Iterable, optimizer: torch.optim.Optimiz
         batches = tqdm(train_loader, desc=f"epoch {epoch + 1}", leave=False, disable=not progress)
         for index, batch in enumerate(batches):
             metrics = step(batch)
+            if scheduler is not None and schedule_every_step:
+                scheduler.step()
             values = torch.stack([torch.as_tensor(v, device=device, dtype=torch.float32).detach()
                                   for v in metrics.values()])
             n = _batch_size(batch)
@@ -200,7 +203,7 @@ def fit(model: nn.Module, train_loader: Iterable, optimizer: torch.optim.Optimiz
                 per_step.append(values)
             if progress and index % log_every == 0:
                 batches.set_postfix({names[0]: f"{totals[0].item() / count:.4f}"})
-        if scheduler is not None:
+        if scheduler is not None and not schedule_every_step:
             scheduler.step()
         row = {"epoch": epoch + 1}
         if names:
