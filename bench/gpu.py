@@ -57,7 +57,8 @@ def main() -> None:
     ]
     verdicts = {}
     for name, arguments, seconds in steps:
-        limit = min(seconds, deadline - time.perf_counter())
+        left = deadline - time.perf_counter()
+        limit = left if args.tiny else min(seconds, left)     # --tiny checks that each step runs, not how fast
         verdicts[name] = run([sys.executable, "-m", f"bench.{name}", *common, *arguments], limit)
     lectures = sorted(REPO.glob("lectures/*.ipynb"))
     for lecture in lectures[:1] if args.tiny else lectures:

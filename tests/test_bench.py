@@ -38,7 +38,7 @@ def test_speed_levers_print_a_ratio_each():
 
 
 def test_gpu_script_runs_every_step_in_its_tiny_form():
-    output = run("bench.gpu", "--tiny", "--budget", "400")
+    output = run("bench.gpu", "--tiny", "--budget", "550")
     summary = output.split("# summary")[-1]
     for name in ("mnist_time_to_accuracy", "speed_levers", "train_loop_overhead", "batching", "char_rnn", "01_history"):
         assert f"{name}: ok" in summary, f"bench.gpu --tiny: {name} did not pass:\n{summary}"
