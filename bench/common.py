@@ -71,8 +71,8 @@ def quiet():
 
 # FLOP per cycle per core: two 512-bit fused multiply-adds per cycle (2 ports x 16 fp32 lanes x 2), twice that for
 # AVX-512 BF16 dot products, and Intel's figure for an AMX tile unit (1,024 bf16 FLOP per cycle). Two FMA ports, as
-# Xeon server cores have: the course's CPU ran lecture 05's float32 LSTM at 164 GFLOP/s, the very peak of one port
-# (BENCHMARKS.md), which a matrix product does not reach, so one port would be too few.
+# Xeon server cores have: the course's CPU ran lecture 05's float32 LSTM at 179 GFLOP/s, above the peak of one port
+# (BENCHMARKS.md), so one port would be too few.
 FLOP_PER_CYCLE = {"fp32 (AVX-512 FMA)": 64, "bf16 (AVX-512 BF16)": 128, "bf16 (AMX)": 1024}
 
 
