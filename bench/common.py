@@ -10,11 +10,11 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
 
 import utils
+from utils.device import cpu_flags
 
 
 def parse_args(description: str, extra: Callable[[argparse.ArgumentParser], None] | None = None) -> argparse.Namespace:
@@ -68,7 +68,6 @@ def quiet():
         yield
 
 
-
 # FLOP per cycle per core: two 512-bit fused multiply-adds per cycle (2 ports x 16 fp32 lanes x 2), twice that for
 # AVX-512 BF16 dot products, and Intel's figure for an AMX tile unit (1,024 bf16 FLOP per cycle). Two FMA ports, as
 # Xeon server cores have: the course's CPU ran lecture 05's float32 LSTM at 179 GFLOP/s, above the peak of one port
@@ -88,7 +87,7 @@ def cpu_clock_ghz() -> float:
 def cpu_peaks() -> dict[str, float]:
     """FLOP/s at the arithmetic peak of the threads torch uses: threads x clock x FLOP per cycle, per unit."""
     cores_times_hz = torch.get_num_threads() * cpu_clock_ghz() * 1e9
-    flags = Path("/proc/cpuinfo").read_text().split() if platform.system() == "Linux" else []
+    flags = cpu_flags()
     units = {"fp32 (AVX-512 FMA)": "avx512f", "bf16 (AVX-512 BF16)": "avx512_bf16", "bf16 (AMX)": "amx_bf16"}
     return {unit: cores_times_hz * FLOP_PER_CYCLE[unit] for unit, flag in units.items() if flag in flags}
 

@@ -34,16 +34,20 @@ def describe_device(device: torch.device) -> str:
     return device.type
 
 
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags from /proc/cpuinfo (e.g. 'avx512f', 'amx_bf16'); empty where there is none (not Linux)."""
+    cpuinfo = Path("/proc/cpuinfo")
+    return set(cpuinfo.read_text().split()) if cpuinfo.exists() else set()
+
+
 def cpu_has_bf16_units() -> bool:
     """True on a CPU with bfloat16 matrix or dot-product instructions (Intel AMX or AVX-512 BF16; Linux only)."""
-    cpuinfo = Path("/proc/cpuinfo")
-    flags = cpuinfo.read_text().split() if cpuinfo.exists() else []
-    return "amx_bf16" in flags or "avx512_bf16" in flags
+    return bool({"amx_bf16", "avx512_bf16"} & cpu_flags())
 
 
 def speed_options(device: torch.device) -> dict:
     """fit's speed options where bench/ measured them faster: bf16 autocast and channels_last on a CPU with
-    bfloat16 units (BENCHMARKS.md: x3 per MNIST step); none elsewhere (unmeasured); none with COURSE_FAST=0."""
+    bfloat16 units (BENCHMARKS.md: x2.3 per MNIST step); none elsewhere (unmeasured); none with COURSE_FAST=0."""
     fast = fast_allowed() and device.type == "cpu" and cpu_has_bf16_units()
     return {"autocast_dtype": torch.bfloat16 if fast else None, "channels_last": fast}
 
