@@ -16,32 +16,40 @@ def run(module: str, *arguments: str) -> str:
     return result.stdout
 
 
-def test_train_loop_overhead_prints_the_ratio():
-    assert "overhead of utils.fit:" in run("bench.train_loop_overhead", "--tiny", "--device", "cpu", "--repeats", "1")
+@pytest.fixture(scope="module")
+def gpu_tiny() -> str:
+    """One run of bench.gpu --tiny (every benchmark's tiny form and the first lecture), shared by the tests below."""
+    return run("bench.gpu", "--tiny", "--budget", "550")
 
 
-def test_batching_prints_speed_ups():
-    output = run("bench.batching", "--tiny", "--device", "cpu", "--repeats", "1")
-    assert output.count("speed-up x") == 2
-
-
-def test_time_to_accuracy_prints_both_recipes():
-    output = run("bench.mnist_time_to_accuracy", "--tiny", "--device", "cpu", "--recipes", "slides,onecycle,fast,fast+bf16+cl")
-    for recipe in ("slides", "onecycle", "fast", "fast+bf16+cl"):
-        assert f"{recipe}: median time to" in output, f"{recipe} missing from:\n{output}"
-    assert "GFLOP/s" in output, "each run reports its achieved FLOP/s"
-
-
-def test_speed_levers_print_a_ratio_each():
-    output = run("bench.speed_levers", "--tiny", "--device", "cpu")
-    assert "baseline (fp32):" in output and "channels_last:" in output and output.count(" x") >= 2
-
-
-def test_gpu_script_runs_every_step_in_its_tiny_form():
-    output = run("bench.gpu", "--tiny", "--budget", "550")
-    summary = output.split("# summary")[-1]
+def test_gpu_script_runs_every_step_in_its_tiny_form(gpu_tiny):
+    summary = gpu_tiny.split("# summary")[-1]
     for name in ("mnist_time_to_accuracy", "speed_levers", "train_loop_overhead", "batching", "char_rnn", "01_history"):
         assert f"{name}: ok" in summary, f"bench.gpu --tiny: {name} did not pass:\n{summary}"
+
+
+def test_train_loop_overhead_prints_the_ratio(gpu_tiny):
+    assert "overhead of utils.fit:" in gpu_tiny
+
+
+def test_batching_prints_speed_ups(gpu_tiny):
+    assert gpu_tiny.count("speed-up x") == 2
+
+
+def test_time_to_accuracy_prints_each_recipe(gpu_tiny):
+    for recipe in ("slides", "fast", "fast+bf16+cl+cudnn"):
+        assert f"{recipe}: median time to" in gpu_tiny, f"{recipe} missing from:\n{gpu_tiny}"
+    assert "GFLOP/s" in gpu_tiny, "each run reports its achieved FLOP/s"
+
+
+def test_time_to_accuracy_runs_the_other_recipes():
+    output = run("bench.mnist_time_to_accuracy", "--tiny", "--device", "cpu", "--recipes", "onecycle,fast+bf16+cl")
+    for recipe in ("onecycle", "fast+bf16+cl"):
+        assert f"{recipe}: median time to" in output, f"{recipe} missing from:\n{output}"
+
+
+def test_speed_levers_print_a_ratio_each(gpu_tiny):
+    assert "baseline (fp32):" in gpu_tiny and "channels_last:" in gpu_tiny and gpu_tiny.count(" x") >= 2
 
 
 def test_benchmarks_time_the_lectures_code():
@@ -85,8 +93,7 @@ def test_grading_times_each_submission(tmp_path):
     assert "tiny  (goal: at most 60 s)" in output
 
 
-def test_char_rnn_prints_throughput_and_time_to_target():
-    output = run("bench.char_rnn", "--tiny", "--device", "cpu")
-    assert "throughput:" in output and "time to 1.5 nats/char:" in output and "arithmetic:" in output
+def test_char_rnn_prints_throughput_and_time_to_target(gpu_tiny):
+    assert "throughput:" in gpu_tiny and "time to 1.5 nats/char:" in gpu_tiny and "arithmetic:" in gpu_tiny
     output = run("bench.char_rnn", "--tiny", "--device", "cpu", "--throughput")
     assert "speed-up of the speed options: x" in output

@@ -38,7 +38,7 @@ def test_mode_line_on_a_cpu_says_why_how_to_switch_and_how_long(monkeypatch):
     line = utils.mode_line("05_rnn_text_generation")
     assert line.startswith("quick mode (no CUDA GPU here)")
     assert "%env COURSE_QUICK=0" in line and f"it takes {mode.RUN_TIMES['05_rnn_text_generation']['full']}" in line
-    assert "not measured" in utils.mode_line("03b_key_architectures"), "say so where the full-mode time was never measured"
+    assert "not measured" in utils.mode_line("04_transfer_learning"), "say so where the full-mode time was never measured"
 
 
 def test_mode_line_when_told_or_on_a_gpu(monkeypatch):

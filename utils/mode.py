@@ -11,7 +11,7 @@ RUN_TIMES: dict[str, dict[str, str | None]] = {
     "01_history": {"quick": "10 s", "full": "10 s"},
     "02_mlp_backprop": {"quick": "14 s", "full": "59 s"},
     "03_convnets": {"quick": "22 s", "full": "1 min 43 s"},
-    "03b_key_architectures": {"quick": "64 s", "full": None},
+    "03b_key_architectures": {"quick": "49 s", "full": "45 min"},
     "04_transfer_learning": {"quick": "36 s", "full": None},
     "05_rnn_text_generation": {"quick": "30 s", "full": "13 min"},
     "06_gans": {"quick": "81 s", "full": "9 min"},
@@ -30,6 +30,11 @@ FULL_RESULTS: dict[str, dict[str, str]] = {
     "03_convnets": {
         "result": "the slides' net, 10 epochs on all 60,000 digits: 0.75% test error (82.5 s, 8.2 s per epoch); the fast "
                   "recipe (2 epochs, bfloat16): 0.83% in 6.8 s",
+        "device": "2-core x86-64 CPU, no GPU", "date": "2026-12-02"},
+    "03b_key_architectures": {
+        "result": "section 8's network, 24 epochs on all 50,000 images (25.0 min of training, bfloat16): 90.40% test "
+                  "accuracy with six test-time views (89.44% from the images alone); the map's best after 3 epochs: "
+                  "73.6% (MobileNet-style)",
         "device": "2-core x86-64 CPU, no GPU", "date": "2026-12-02"},
     "05_rnn_text_generation": {
         "result": "validation loss 1.469 nats per character after 12 epochs (1.494 after 8), bfloat16 autocast",
