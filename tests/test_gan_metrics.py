@@ -87,3 +87,23 @@ def test_train_feature_net_learns_a_separable_problem():
     assert accuracy > 0.95
     features = utils.extract_features(model, X)
     assert utils.frechet_distance(features[y == 0], features[y == 1]) > 10 * utils.frechet_distance(features[y == 0][:64], features[y == 0][64:])
+
+
+def test_the_course_judge_loads_and_reads_digits():
+    """pretrained/mnist_feature_net.pt: lecture 06's fixed judge, its record, and its accuracy on a handful of digits."""
+    model, record = utils.load_feature_net()
+    assert not model.training and record["test_accuracy"] > 0.98 and record["input"].endswith("[-1, 1]")
+    assert record["command"].startswith("python scripts/train_feature_net.py")
+    X, y = utils.load_mnist("test", limit=500, standardize=False)
+    with torch.no_grad():
+        accuracy = (model(X * 2 - 1).argmax(dim=1) == y).float().mean().item()
+    assert accuracy > 0.95, f"the judge reads only {accuracy:.1%} of 500 test digits"
+
+
+def test_a_missing_or_damaged_judge_says_how_to_restore_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no MNIST judge at .*git checkout pretrained/.*train_feature_net.py"):
+        utils.load_feature_net(tmp_path / "absent.pt")
+    damaged = tmp_path / "damaged.pt"
+    damaged.write_bytes(b"not a checkpoint")
+    with pytest.raises(RuntimeError, match="unreadable .*git checkout pretrained/"):
+        utils.load_feature_net(damaged)

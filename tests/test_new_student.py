@@ -86,6 +86,9 @@ def student_script(venv: Path) -> str:
         assert X.shape == (6, 1, 28, 28) and (X * 255).round().sum().item() == {int(images.sum())}, X.shape
         assert y.tolist() == {labels.tolist()}
         assert utils.load_shakespeare() == {loopback.TEXT!r}
+        judge, record = utils.load_feature_net()   # lecture 06's judge ships with the package too
+        assert utils.gan_metrics.FEATURE_NET_CHECKPOINT.resolve().is_relative_to({str(venv.resolve())!r})
+        assert record["test_accuracy"] > 0.98, record
         """)))
     return textwrap.dedent(f"""
         import pathlib

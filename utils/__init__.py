@@ -32,6 +32,7 @@ from .gan_metrics import (
                      frechet_distance,
                      gaussian_frechet_distance,
                      label_entropy,
+                     load_feature_net,
                      train_feature_net,
 )
 from .mode import full_result, is_quick, mode_line, pick
@@ -53,7 +54,7 @@ __all__ = [
     "in_notebook", "DataError", "TensorLoader", "augment", "data_root", "load_mnist",
     "describe_device", "get_device", "set_seed", "set_threads", "speed_options", "start", "full_result", "is_quick", "mode_line", "pick",
     # GAN metrics
-    "FeatureNet", "extract_features", "frechet_distance", "gaussian_frechet_distance", "label_entropy", "train_feature_net",
+    "FeatureNet", "extract_features", "frechet_distance", "gaussian_frechet_distance", "label_entropy", "load_feature_net", "train_feature_net",
     # models (saved from the lectures)
     "mnist_convnet", "one_cycle_adamw",
     # plots

@@ -5,11 +5,18 @@ and generated images (Heusel et al., 2017). Inception weights cannot be download
 trained on photos, not on 28x28 digits; so the course trains a small classifier on the same data set and
 uses its penultimate layer instead. The numbers compare runs of this course, not papers' FID values.
 """
+import pickle
+from pathlib import Path
+
 import torch
 from torch import nn
 
+from .config import REPO_ROOT
 from .data import TensorLoader
 from .train import fit
+
+_PACKAGED = Path(__file__).resolve().parent / "pretrained" / "mnist_feature_net.pt"   # a non-editable install
+FEATURE_NET_CHECKPOINT = _PACKAGED if _PACKAGED.exists() else REPO_ROOT / "pretrained" / "mnist_feature_net.pt"
 
 
 class FeatureNet(nn.Module):
@@ -40,6 +47,23 @@ def train_feature_net(X: torch.Tensor, y: torch.Tensor, num_epochs: int = 2, bat
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     fit(model, TensorLoader(X, y, batch_size, device=device), optimizer, num_epochs, progress=False)
     return model.eval()
+
+
+def load_feature_net(path: str | Path = FEATURE_NET_CHECKPOINT,
+                     device: torch.device | str = "cpu") -> tuple[FeatureNet, dict]:
+    """The course's MNIST judge (made by scripts/train_feature_net.py) in eval mode on `device`, and its record."""
+    path = Path(path)
+    remedy = "restore it (`git checkout pretrained/`, or reinstall the course) or make one with " \
+             "`python scripts/train_feature_net.py`"
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no MNIST judge at {path}: {remedy}") from None
+    except (RuntimeError, EOFError, pickle.UnpicklingError, ValueError) as error:
+        raise RuntimeError(f"the MNIST judge {path} is unreadable ({str(error).splitlines()[0]}): {remedy}") from error
+    model = FeatureNet()
+    model.load_state_dict({name: tensor.float() for name, tensor in state.pop("model").items()})
+    return model.to(device).eval(), state
 
 
 @torch.no_grad()
