@@ -38,6 +38,7 @@ def test_mode_line_on_a_cpu_says_why_how_to_switch_and_how_long(monkeypatch):
     line = utils.mode_line("05_rnn_text_generation")
     assert line.startswith("quick mode (no CUDA GPU here)")
     assert "%env COURSE_QUICK=0" in line and f"it takes {mode.RUN_TIMES['05_rnn_text_generation']['full']}" in line
+    monkeypatch.setitem(mode.RUN_TIMES, "04_transfer_learning", {"quick": "36 s", "full": None})
     assert "not measured" in utils.mode_line("04_transfer_learning"), "say so where the full-mode time was never measured"
 
 
