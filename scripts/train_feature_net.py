@@ -33,7 +33,8 @@ def main() -> None:
     started = time.perf_counter()
     X_train, y_train = utils.load_mnist("train", standardize=False)
     X_test, y_test = utils.load_mnist("test", standardize=False)
-    model = utils.train_feature_net(X_train * 2 - 1, y_train, num_epochs=args.epochs, device=device).cpu()
+    settings = {"num_epochs": args.epochs, "batch_size": 128, "learning_rate": 1e-3}
+    model = utils.train_feature_net(X_train * 2 - 1, y_train, **settings, device=device).cpu()
     with torch.no_grad():  # the checkpoint stores float16: measure the weights as they will be saved
         for tensor in model.state_dict().values():
             tensor.copy_(tensor.half().float())
@@ -41,7 +42,7 @@ def main() -> None:
     record = {"input": "1x28x28 MNIST digits scaled to [-1, 1]",
               "test_accuracy": (probabilities.argmax(dim=1) == y_test).float().mean().item(),
               "test_sure_fraction": (probabilities.max(dim=1).values >= 0.9).float().mean().item(),
-              "settings": {"num_epochs": args.epochs, "batch_size": 128, "learning_rate": 1e-3, "optimizer": "Adam"},
+              "settings": {**settings, "optimizer": "Adam"},
               "seconds": time.perf_counter() - started, "device": utils.describe_device(device),
               "torch": str(torch.__version__), "seed": args.seed,
               "command": " ".join(["python", "scripts/train_feature_net.py", *sys.argv[1:]])}

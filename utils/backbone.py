@@ -16,10 +16,9 @@ import torch
 from torch import nn
 
 from .cifar import CIFAR10_CLASSES
-from .config import REPO_ROOT
+from .config import pretrained_file
 
-PACKAGED_CHECKPOINT = Path(__file__).resolve().parent / "pretrained" / "cifar8_convnet.pt"  # a non-editable install
-CHECKPOINT = PACKAGED_CHECKPOINT if PACKAGED_CHECKPOINT.exists() else REPO_ROOT / "pretrained" / "cifar8_convnet.pt"
+CHECKPOINT = pretrained_file("cifar8_convnet.pt")
 UNREADABLE = (RuntimeError, EOFError, pickle.UnpicklingError, ValueError)  # what torch.load raises on a corrupt file
 SOURCE_CLASSES = tuple(name for name in CIFAR10_CLASSES if name not in ("cat", "dog"))
 CIFAR_STATS = ((0.491, 0.482, 0.447), (0.247, 0.243, 0.262))  # per-channel mean and std of CIFAR-10 pixels

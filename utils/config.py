@@ -36,6 +36,12 @@ class Settings:
     md5_overrides: Path | None
 
 
+def pretrained_file(name: str) -> Path:
+    """A file of pretrained/: the installed package's copy (utils/pretrained/, a non-editable install), else the checkout's."""
+    packaged = Path(__file__).resolve().parent / "pretrained" / name
+    return packaged if packaged.exists() else REPO_ROOT / "pretrained" / name
+
+
 def in_checkout() -> bool:
     """True when utils/ runs from a checkout of the course (pyproject.toml beside it), False for an installed copy."""
     return (REPO_ROOT / "pyproject.toml").exists()

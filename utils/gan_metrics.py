@@ -5,18 +5,17 @@ and generated images (Heusel et al., 2017). Inception weights cannot be download
 trained on photos, not on 28x28 digits; so the course trains a small classifier on the same data set and
 uses its penultimate layer instead. The numbers compare runs of this course, not papers' FID values.
 """
-import pickle
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from .config import REPO_ROOT
+from .backbone import UNREADABLE
+from .config import pretrained_file
 from .data import TensorLoader
 from .train import fit
 
-_PACKAGED = Path(__file__).resolve().parent / "pretrained" / "mnist_feature_net.pt"   # a non-editable install
-FEATURE_NET_CHECKPOINT = _PACKAGED if _PACKAGED.exists() else REPO_ROOT / "pretrained" / "mnist_feature_net.pt"
+FEATURE_NET_CHECKPOINT = pretrained_file("mnist_feature_net.pt")
 
 
 class FeatureNet(nn.Module):
@@ -59,7 +58,7 @@ def load_feature_net(path: str | Path = FEATURE_NET_CHECKPOINT,
         state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise FileNotFoundError(f"no MNIST judge at {path}: {remedy}") from None
-    except (RuntimeError, EOFError, pickle.UnpicklingError, ValueError) as error:
+    except UNREADABLE as error:
         raise RuntimeError(f"the MNIST judge {path} is unreadable ({str(error).splitlines()[0]}): {remedy}") from error
     model = FeatureNet()
     model.load_state_dict({name: tensor.float() for name, tensor in state.pop("model").items()})
